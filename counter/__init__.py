@@ -292,6 +292,13 @@ def recap_page():
     if not bad:  # over PAGE_ROWS rows: thousands of A4 pages rendered on the event loop, the files instead
         rows, too_many = service.recap_page_rows(day_from, day_to, filters, PAGE_ROWS)
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
+    # Koreksi on each finished record's row (screen only), for whom the API lets correct (POST …/correct: an
+    # officer, an admin); the front office sees the rows only. The form is the counter page's (_fix_dialog.html).
+    from server import core
+    from server.auth import current_user
+
+    user = current_user()
+    can_fix = bool(rows) and user is not None and user["role"] in ("officer", "admin")
     # the page around the recap (bar, filters, buttons, messages) in the staff's language; the recap itself
     # (title, period, columns, rows) is the SOP's form, in Indonesian: tr(key, "id") in the template
     lang = page_lang()
@@ -319,6 +326,17 @@ def recap_page():
         categories={code: word(f"staff.category.{code}", lang) for code in reports.CATEGORY_NAMES},
         # the printed recap's place and date line, signed on the office's today: "4 Desember 2026"
         signed_on=reports.period_id(service.day(), service.day()),
+        can_fix=can_fix,
+        # what the correction form needs (common.js reads it): the page's language, drawn by the server, is the
+        # form's; the kinds and classes it offers
+        fix_page={
+            "language": lang,
+            "page_lang": lang,
+            "timezone": settings.office.timezone,
+            "categories": list(core.CATEGORIES),
+            "priority_classes": [{"code": p.code, "name": p.name} for p in settings.priority_classes],
+        },
+        fix_say=lambda key: page_pairs("staff")[key][1 if lang == "en" else 0],
     )
     return html, 422 if bad else 200
 

@@ -703,8 +703,8 @@ def correct_ticket_form(ref: str):
 @bp.get("/tickets/<ref>/history")
 @require("officer", "frontoffice", csrf=False)
 def ticket_history(ref: str):
-    """Every event of one ticket: its versions, who and when."""
-    return jsonify({"events": service().history(ref)})
+    """Every event of one ticket: its versions, who and when; and its record as it is now."""
+    return jsonify(service().history(ref))
 
 
 @bp.get("/tickets/<ref>/earlier")

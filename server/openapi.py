@@ -2405,11 +2405,36 @@ def build() -> dict[str, Any]:
                 "tickets",
                 {
                     "200": _ok(
-                        "The ticket's events.",
+                        "The ticket's events, and its record as it is now (what a correction starts from).",
                         {
                             "type": "object",
-                            "required": ["events"],
-                            "properties": {"events": {"type": "array", "items": _ref("Event")}},
+                            "required": ["events", "record"],
+                            "properties": {
+                                "events": {"type": "array", "items": _ref("Event")},
+                                "record": {
+                                    "type": "object",
+                                    "required": [
+                                        "id",
+                                        "label",
+                                        "day",
+                                        "status",
+                                        "solution",
+                                        "escalation_note",
+                                        "category",
+                                        "priority_class",
+                                    ],
+                                    "properties": {
+                                        "id": {"type": "integer"},
+                                        "label": {"type": "string"},
+                                        "day": {"type": "string", "format": "date"},
+                                        "status": {"type": "string"},
+                                        "solution": {"type": "string"},
+                                        "escalation_note": {"type": "string"},
+                                        "category": {"type": "string"},
+                                        "priority_class": {"type": "string"},
+                                    },
+                                },
+                            },
                         },
                     )
                 },

@@ -7,7 +7,10 @@ the same counter's page."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import time
+from datetime import date, timedelta
 
 import pytest
 from conftest import login, visitor, write_config
@@ -236,3 +239,182 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         head.context.close()
     finally:
         page.context.close()
+
+
+# -- the recap page ------------------------------------------------------------------------------------------------
+
+
+def served_days_ago(office, days: int) -> tuple[str, list[dict]]:
+    """Two of budi's records at Loket 1, moved to `days` days ago (the recap's Tanggal: the day the ticket was taken):
+    a visitor answered with a typo in the answer, and a case escalated to LKPP."""
+    empty_queue(office)
+    budi = office.session("budi", PASSWORD)
+    records = []
+    for name, outcome, data in (
+        ("Wulan Sari", "resolve", {"solution": "Unggah ulang lewat menu kualifkasi", "category": "pertanyaan"}),
+        ("Hendra Gunawan", "escalate", {"note": "Paket tidak sinkron ke SIRUP", "category": "pengaduan"}),
+    ):
+        ticket = issue(office, name)
+        for action, body in (("call-next", {}), ("start", {}), (outcome, {**data, "priority_class": "P2"})):
+            r = budi.post(f"{office.url}/api/counters/1/{action}", json=body, timeout=5)
+            assert r.status_code == 200, r.text
+        records.append(ticket)
+    today = budi.get(f"{office.url}/api/state", timeout=5).json()["day"]
+    day = (date.fromisoformat(today) - timedelta(days=days)).isoformat()
+    with sqlite3.connect(office.config.parent / "antrian.db", timeout=10) as db:
+        for ticket in records:
+            db.execute("UPDATE tickets SET day = ? WHERE token = ?", [day, ticket["token"]])
+    db.close()
+    for ticket in records:  # the ids the recap's rows name
+        events = budi.get(f"{office.url}/api/tickets/{ticket['token']}/history", timeout=5).json()["events"]
+        ticket["id"] = events[0]["ticket_id"]
+    return day, records
+
+
+def recap_as(browser, office, username: str, day: str, size: dict):
+    context = browser.new_context(viewport=size, locale="id-ID")
+    r = context.request.post(f"{office.url}/api/login", data={"username": username, "password": PASSWORD})
+    assert r.ok, r.text()
+    page = context.new_page()
+    page.goto(f"{office.url}/counter/recap?from={day}&to={day}")
+    return page
+
+
+def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, office):
+    """A typo in last week's answer, or a wrong kind of problem the head of the office sees in the recap: the recap
+    had no way to correct it (docs/counter.md: "the recap page has no correction yet"), only the counter's last
+    record. Now each finished record's row has Koreksi for an officer or an admin, opening the counter's form on the
+    record as the server has it; saved, the row shows the new text at once and says it was corrected; a colleague's
+    correction meanwhile is refused once naming them, the text kept. The front office and the printed recap have no
+    Koreksi."""
+    day, (wulan, hendra) = served_days_ago(office, 7)
+    page = recap_as(browser, office, "budi", day, {"width": 1366, "height": 768})
+    try:
+        row = page.locator(f'table.recap tr[data-ticket="{wulan["id"]}"]')
+        expect(row.locator("td").nth(4)).to_have_text("Unggah ulang lewat menu kualifkasi")
+        fix = row.locator("button.row-fix")
+        expect(fix).to_be_visible()
+        expect(fix).to_have_accessible_name(re.compile(rf"^Koreksi catatan {wulan['label']} tanggal "))
+        assert "Koreksi" not in row.locator("td").nth(5).text_content()  # the cell's text stays the record's
+        keep_shot(page, "recap-1366.png")
+
+        fix.click()
+        dialog = page.locator("#fix-dialog")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#fix-title")).to_have_text(f"Koreksi catatan {wulan['label']}")
+        expect(page.locator("#fix-solution")).to_have_value("Unggah ulang lewat menu kualifkasi")
+        expect(page.locator("#fix-solution")).to_be_focused()
+        expect(page.locator("#fix-category")).to_have_value("pertanyaan")
+        expect(page.locator("#fix-class")).to_have_value("P2")
+        expect(page.locator("#fix-note-box")).to_be_hidden()
+        page.click("#fix-save")  # nothing changed: said in the form, which stays
+        expect(page.locator("#fix-said")).to_have_text(
+            f"Koreksi {wulan['label']} tidak disimpan: Tidak ada yang berubah."
+        )
+        # the head of the office corrects the kind meanwhile (the recap follows no live events: the save says it)
+        kepala = office.session("kepala", PASSWORD)
+        shown = {"solution": "Unggah ulang lewat menu kualifkasi", "category": "pertanyaan"}
+        r = kepala.post(
+            f"{office.url}/api/tickets/{wulan['token']}/correct",
+            json={"category": "konsultasi", "base": shown},
+            timeout=5,
+        )
+        assert r.status_code == 200, r.text
+        page.fill("#fix-solution", "Unggah ulang lewat menu kualifikasi")
+        expect(page.locator("#fix-solution-count")).to_be_hidden()  # far from the limit
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#fix-said")).to_contain_text(
+            f"Koreksi {wulan['label']} tidak disimpan: Catatan {wulan['label']} sudah dikoreksi oleh kepala"
+        )
+        expect(page.locator("#fix-solution")).to_have_value("Unggah ulang lewat menu kualifikasi")  # kept
+        expect(page.locator("#fix-category")).to_have_value("konsultasi")  # not typed: the colleague's value
+        keep_shot(page, "recap-conflict-1366.png")
+        page.keyboard.press("Control+Enter")  # saved again, knowing it
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#fix-notice")).to_have_text(f"Catatan {wulan['label']} dikoreksi: jawaban.")
+        # the row, without a reload: the new answer, the colleague's kind, who else corrected it, marked
+        cells = row.locator("td")
+        expect(cells.nth(4)).to_have_text("Unggah ulang lewat menu kualifikasi")
+        expect(cells.nth(5)).to_contain_text("Konsultasi")
+        expect(cells.nth(5)).to_contain_text("dikoreksi oleh kepala")
+        expect(row.locator(".fix-mark")).to_have_text(re.compile(r"^Dikoreksi pukul \d\d\.\d\d: jawaban\.$"))
+        expect(row.locator("button.row-fix")).to_be_focused()
+        assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1  # no reload
+        keep_shot(page, "recap-saved-1366.png")
+
+        # the API's record and its history
+        budi = office.session("budi", PASSWORD)
+        answer = budi.get(f"{office.url}/api/tickets/{wulan['id']}/history", timeout=5).json()
+        assert [(e["actor"], e["data"]["changes"]) for e in answer["events"] if e["type"] == "corrected"] == [
+            ("kepala", {"category": {"old": "pertanyaan", "new": "konsultasi"}}),
+            (
+                "budi",
+                {
+                    "solution": {
+                        "old": "Unggah ulang lewat menu kualifkasi",
+                        "new": "Unggah ulang lewat menu kualifikasi",
+                    }
+                },
+            ),
+        ]
+        record = answer["record"]
+        assert (record["day"], record["status"], record["solution"], record["category"], record["priority_class"]) == (
+            day,
+            "resolved",
+            "Unggah ulang lewat menu kualifikasi",
+            "konsultasi",
+            "P2",
+        )
+
+        # the counter laptop's screen: the escalated case's analysis; Esc cancels, nothing saved
+        resize(page, {"width": 1024, "height": 768})
+        other = page.locator(f'table.recap tr[data-ticket="{hendra["id"]}"]')
+        other.locator("button.row-fix").click()
+        expect(page.locator("#fix-note")).to_have_value("Paket tidak sinkron ke SIRUP")
+        expect(page.locator("#fix-note")).to_be_focused()
+        expect(page.locator("#fix-solution-box")).to_be_hidden()  # no answer on an escalated case yet
+        box = dialog.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768 and box["x"] + box["width"] <= 1024, box
+        page.fill("#fix-note", "Dibuang")
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(other.locator("button.row-fix")).to_be_focused()
+        other.locator("button.row-fix").click()
+        expect(page.locator("#fix-note")).to_have_value("Paket tidak sinkron ke SIRUP")  # read again, not kept
+        page.fill("#fix-note", "Paket tidak sinkron ke SIRUP sejak 3 hari")
+        page.select_option("#fix-class", "P1")
+        keep_shot(page, "recap-dialog-1024.png")
+        page.keyboard.press("Control+Enter")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#fix-notice")).to_have_text(
+            f"Catatan {hendra['label']} dikoreksi: analisis eskalasi, kelas prioritas."
+        )
+        expect(other.locator("td").nth(4)).to_have_text("Paket tidak sinkron ke SIRUP sejak 3 hari")
+        expect(other.locator("td").nth(5)).not_to_contain_text("dikoreksi oleh")  # budi's own: his words still
+        expect(other.locator(".fix-mark")).to_contain_text("analisis eskalasi, kelas prioritas.")
+        record = budi.get(f"{office.url}/api/tickets/{hendra['id']}/history", timeout=5).json()["record"]
+        assert (record["escalation_note"], record["priority_class"]) == (
+            "Paket tidak sinkron ke SIRUP sejak 3 hari",
+            "P1",
+        )
+        for size in ({"width": 1024, "height": 768}, {"width": 1366, "height": 768}):
+            resize(page, size)
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+
+        # printed (Cetak): the SOP's form, no buttons, marks or notices
+        page.emulate_media(media="print")
+        for hidden in ("button.row-fix", ".fix-mark", "#fix-notice", "#fix-dialog"):
+            assert all(not x.is_visible() for x in page.locator(hidden).all()), hidden
+        assert cells.nth(5).inner_text() == "Konsultasi; Selesai; dikoreksi oleh kepala"  # the server's remark alone
+        page.emulate_media(media="screen")
+    finally:
+        page.context.close()
+
+    # the front office reads the recap, and corrects no record: no Koreksi
+    front = recap_as(browser, office, "rina", day, {"width": 1366, "height": 768})
+    try:
+        expect(front.locator("table.recap tbody tr", has_text="Unggah ulang lewat menu kualifikasi")).to_be_visible()
+        expect(front.locator("button.row-fix")).to_have_count(0)
+        expect(front.locator("#fix-dialog")).to_have_count(0)
+    finally:
+        front.context.close()

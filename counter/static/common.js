@@ -9,7 +9,8 @@ export const PAGE = JSON.parse(document.getElementById("page-config").textConten
 // The words are the server's one catalogue (server/i18n/*.json): this page's part, as
 // {key: [Indonesian, English]}, in the template's `i18n` JSON element.
 const LANG_KEY = "antrian.lang";
-let lang = localStorage.getItem(LANG_KEY) || PAGE.language || "id";
+// A page the server drew in its language (the recap: `page_lang`) keeps it: its script's words are the page's.
+let lang = PAGE.page_lang || localStorage.getItem(LANG_KEY) || PAGE.language || "id";
 const catalogue = JSON.parse(document.getElementById("i18n").textContent);
 
 export function getLang() {

@@ -4,6 +4,7 @@ import {
   officeNow, patch, requestId, sayAtLogin, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels,
   whoAmI, endedReason, whyEnded,
 } from "./common.js";
+import { fixForm, fixNames } from "./fixform.js";
 
 const COUNTER_KEY = "antrian.counter";
 const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (sessionStorage: per tab)
@@ -3012,31 +3013,9 @@ async function printFormCopy(earlier = null) {
 }
 
 // ---- Koreksi catatan: the record of the ticket last finished here, corrected ------------------------------------
-// A resolved, escalated or closed record is never edited in place: POST /api/tickets/<ref>/correct makes a new version
-// (its `corrected` event keeps who, when, each field's old and new value). Before this, no page called it: a typo in
-// the answer after Selesai, the wrong kind or class, an analysis LKPP asked to fix, stayed on the visitor's copy, the
-// recap and the archive, or went through curl. The dialog is prefilled with the record as the server has it; the save
-// names that record as its `base`: a correction saved meanwhile by someone else is refused (409 correction_conflict,
-// naming who), not overwritten unseen, and the typed text stays for a second, knowing, Simpan.
-const FIX_FIELDS = ["solution", "escalation_note", "category", "priority_class"];
-const fix = {
-  ticket: null, // {id, label, token, status}: the record the dialog is open for
-  base: null, // {field: value}: that record as the dialog showed it (what the save names as its base)
-  saving: false,
-  own: new Set(), // JSON of the `changes` this page saved: their `corrected` events are this page's, not news
-  elsewhere: null, // {actor, changes}: a correction of the open record by someone else, said in the dialog
-  sent: null, // {id, values}: the save on its way
-};
-
-// A correction's changes as one text, whatever the order of their keys (the answer's JSON has them sorted)
-function changesKey(changes) {
-  return JSON.stringify(FIX_FIELDS.filter((f) => f in changes).map((f) => [f, changes[f].new]));
-}
-
-function fixNames(changes) {
-  return FIX_FIELDS.filter((f) => f in changes).map((f) => t(`fix.field.${f}`)).join(", ");
-}
-
+// The form is the recap page's too (fixform.js, _fix_dialog.html): here it is opened for the ticket the counter
+// finished last (read from today's list, as the server has it now); a save also says the copy in the visitor's hand
+// has the old text (Cetak ulang), and a colleague's correction of that record is heard live.
 // The record as the server has it now: today's list (the counter's last ticket is of today).
 async function readRecord(id) {
   const { body } = await api("GET", "/api/tickets");
@@ -3045,17 +3024,14 @@ async function readRecord(id) {
   return ticket;
 }
 
-function recordBase(ticket) {
-  return Object.fromEntries(FIX_FIELDS.map((f) => [f, ticket[f] || ""]));
-}
+const fixer = fixForm({ read: readRecord, saved: fixSaved, sessionEnded: () => sessionEnded() });
 
 async function openFix() {
   const done = state.lastDone;
-  if (!done || fix.saving || $("fix-dialog").open) return;
+  if (!done || fixer.busy()) return;
   notify("info", "fix.loading", { label: done.label });
-  let ticket;
   try {
-    ticket = await readRecord(done.id);
+    await fixer.open(done.id, $("btn-fix"));
   } catch (err) {
     if (err.status === 401) return sessionEnded();
     return notify("error", "fix.load_failed", { label: done.label, text: err.message || "?" });
@@ -3064,171 +3040,40 @@ async function openFix() {
     state.notice = null;
     renderNotice();
   }
-  fix.ticket = { id: ticket.id, label: ticket.label, token: ticket.token, status: ticket.status };
-  fix.base = recordBase(ticket);
-  fix.elsewhere = null;
-  $("fix-solution").value = fix.base.solution;
-  $("fix-note").value = fix.base.escalation_note;
-  $("fix-category").value = fix.base.category;
-  $("fix-class").value = fix.base.priority_class;
-  // an escalated (or closed) case: its analysis, and its answer only when it has one; a resolved one: its answer
-  const escalated = ticket.status !== "resolved";
-  $("fix-note-box").hidden = !escalated;
-  $("fix-solution-box").hidden = escalated && !fix.base.solution;
-  sayFix(null);
-  for (const p of document.querySelectorAll("#fix-dialog .field-error")) p.textContent = "";
-  renderFix();
-  $("fix-dialog").showModal();
-  const first = escalated ? $("fix-note") : $("fix-solution");
-  first.focus();
-  first.setSelectionRange(first.value.length, first.value.length);
 }
 
-function renderFix() {
-  if (!fix.ticket) return;
-  $("fix-title").textContent = t("fix.title", { label: fix.ticket.label });
-  for (const count of Object.values(fixCounted)) count.render();
-  $("fix-save").disabled = fix.saving;
-  if (fix.elsewhere && !fix.said) {
-    const { actor, changes } = fix.elsewhere;
-    $("fix-said").textContent = t("fix.elsewhere_open", { actor, fields: fixNames(changes) });
+function fixSaved(target, body, changes) {
+  const copy = state.lastDone && state.lastDone.id === target.id ? state.formCopy : null;
+  // the visitor's copy already printed (or on its way to the printer) has the old text: said, with Cetak ulang
+  if (copy && copy.job !== null && copy.job !== undefined && !copy.failed) {
+    copy.outdated = true;
+    saveDone();
   }
-}
-
-// A refusal (or a colleague's correction) said at the dialog's top; null: nothing said.
-function sayFix(text) {
-  fix.said = text;
-  $("fix-said").hidden = !text && !fix.elsewhere;
-  $("fix-said").textContent = text || "";
-  renderFix();
-}
-
-function closeFix() {
-  if ($("fix-dialog").open) $("fix-dialog").close();
-  fix.ticket = null;
-  fix.base = null;
-  fix.elsewhere = null;
-  $("btn-fix").focus();
-}
-
-async function saveFix() {
-  if (!fix.ticket || fix.saving) return;
-  const target = fix.ticket;
-  const payload = { base: fix.base, request_id: requestId() };
-  if (!$("fix-solution-box").hidden) payload.solution = $("fix-solution").value;
-  if (!$("fix-note-box").hidden) payload.escalation_note = $("fix-note").value;
-  payload.category = $("fix-category").value;
-  payload.priority_class = $("fix-class").value;
-  fix.saving = true;
-  fix.sent = { id: target.id, values: payload }; // its event may come before its answer (onCorrected)
-  renderFix();
-  try {
-    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(target.token)}/correct`, payload);
-    const changes = (body && body.changes) || {};
-    fix.own.add(`${target.id}:${changesKey(changes)}`);
-    if (fix.own.size > 20) fix.own.delete(fix.own.values().next().value);
-    fix.sent = null;
-    const copy = state.lastDone && state.lastDone.id === target.id ? state.formCopy : null;
-    // the visitor's copy already printed (or on its way to the printer) has the old text: said, with Cetak ulang
-    if (copy && copy.job !== null && copy.job !== undefined && !copy.failed) {
-      copy.outdated = true;
-      saveDone();
-    }
-    if (body && body.ticket) applyTicket(body.ticket);
-    fix.saving = false;
-    closeFix();
-    state.notice = { kind: "info", key: "fix.done", params: { label: target.label }, fixed: changes };
-    renderNotice();
-    render();
-  } catch (err) {
-    fix.saving = false;
-    fix.sent = null;
-    if (err.status === 401) {
-      closeFix();
-      return sessionEnded();
-    }
-    const fields = (err.body && err.body.fields) || {};
-    for (const p of document.querySelectorAll("#fix-dialog .field-error")) p.textContent = fields[p.dataset.fix] || "";
-    fix.elsewhere = null;
-    // "nothing changed" is the refusal's own words (its message is the generic "form incomplete")
-    sayFix(t("fix.refused", { label: target.label, text: fields._ || err.message }));
-    if (err.status === 409 && err.body && err.body.error === "correction_conflict") {
-      // What the colleague saved is the base now: a field the officer left as it was shows their value (a second
-      // Simpan must not put the old one back), one the officer changed keeps the text typed; that second Simpan,
-      // made knowing it, saves it.
-      try {
-        const now = recordBase(await readRecord(target.id));
-        if (fix.ticket !== target) return;
-        for (const [field, box] of fixBoxes()) if (box.value === fix.base[field]) box.value = now[field];
-        fix.base = now;
-        renderFix();
-      } catch (e) {
-        /* the base stays: the next Simpan is refused again, and says so */
-      }
-    }
-  }
-}
-
-function fixBoxes() {
-  return [["solution", $("fix-solution")], ["escalation_note", $("fix-note")], ["category", $("fix-category")],
-    ["priority_class", $("fix-class")]];
+  if (body && body.ticket) applyTicket(body.ticket);
+  state.notice = { kind: "info", key: "fix.done", params: { label: target.label }, fixed: changes };
+  renderNotice();
+  render();
 }
 
 // A `corrected` event: a correction of the record this counter finished last, made elsewhere (a colleague, the
-// officer's other tab), is said; the copy in the visitor's hand then has the old text too; the dialog open for
-// it says so above the text typed (kept), and its Simpan is refused once, naming who (the base is the record shown).
+// officer's other tab), is said; the copy in the visitor's hand then has the old text too; the form open for it says
+// so above the text typed (kept), and its Simpan is refused once, naming who (the base is the record shown).
 function onCorrected(ev) {
-  const ticket = ev.ticket;
-  const changes = (ev.data && ev.data.changes) || {};
-  if (!ticket) return;
-  if (fix.own.has(`${ticket.id}:${changesKey(changes)}`)) return; // this page's own save (its event may come more than once)
-  // this page's save on its way, its event first: its fields' new values are the ones sent
-  const sent = fix.sent;
-  const mine = state.me && ev.actor === state.me.username;
-  const same = ([f, c]) => sent.values[f] !== undefined && String(sent.values[f]).trim() === c.new;
-  if (mine && sent && sent.id === ticket.id && Object.entries(changes).every(same)) return;
-  const actor = (ev.data && ev.data.actor_name) || ev.actor || "?";
-  if (fix.ticket && fix.ticket.id === ticket.id && $("fix-dialog").open) {
-    fix.elsewhere = { actor, changes };
-    sayFix(null);
-  }
+  const heard = fixer.heard(ev, state.me && state.me.username);
+  if (!heard) return;
   const done = state.lastDone;
-  if (!done || done.id !== ticket.id) return;
+  if (!done || done.id !== ev.ticket.id) return;
   const copy = state.formCopy;
   if (copy && copy.job !== null && copy.job !== undefined && !copy.failed) {
     copy.outdated = true;
     saveDone();
   }
-  state.notice = { kind: "warn", key: "fix.elsewhere", params: { label: done.label, actor }, fixed: changes };
+  state.notice = { kind: "warn", key: "fix.elsewhere", params: { label: done.label, actor: heard.actor }, fixed: heard.changes };
   renderNotice();
   renderFormCopy();
 }
 
-const fixCounted = {
-  solution: lengthCount($("fix-solution"), $("fix-solution-count")),
-  note: lengthCount($("fix-note"), $("fix-note-count")),
-};
 $("btn-fix").addEventListener("click", openFix);
-$("fix-cancel").addEventListener("click", closeFix);
-$("fix-dialog").addEventListener("cancel", (ev) => {
-  // Esc: closed as Batal (the cursor back on Koreksi catatan)
-  ev.preventDefault();
-  closeFix();
-});
-$("fix-form").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  saveFix();
-});
-$("fix-form").addEventListener("keydown", (ev) => {
-  if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-    ev.preventDefault();
-    saveFix();
-  } else if (ev.key === "Enter" && ev.target.tagName === "SELECT") ev.preventDefault(); // no save from a list
-});
-$("fix-form").addEventListener("input", (ev) => {
-  const p = document.querySelector(`#fix-dialog .field-error[data-fix="${ev.target.name}"]`);
-  if (p) p.textContent = "";
-});
 $("fix-reprint-btn").addEventListener("click", (ev) => doubled(ev) || printFormCopy());
 
 // ---- a session that ended under the page ---------------------------------------------------
@@ -3464,7 +3309,7 @@ setupLangToggle(() => {
   render();
   renderNotice();
   renderClockAlert();
-  renderFix();
+  fixer.render();
 });
 
 whoAmI().then((user) => (user ? start(user) : showLoginAfterEnd()));

@@ -580,11 +580,14 @@ class Views:
             "tickets": self.today_tickets(),
         }
 
-    def history(self, ref: str) -> list[dict[str, Any]]:
-        """Every event of one ticket, oldest first: its versions, who and when."""
+    def history(self, ref: str) -> dict[str, Any]:
+        """Every event of one ticket, oldest first: its versions, who and when (`events`); and its `record` as it is
+        now, what a correction (POST …/correct) starts from: the recap page's Koreksi form is prefilled with it, for a
+        record of any day."""
         with self.unit.store.read() as tx:
             ticket = self.unit.find_ticket(tx, ref, self.unit.clock(), any_day=True)
-            return tx.events_of_ticket(ticket.id)
+            record = {k: getattr(ticket, k) for k in ("id", "label", "day", "status", *core.CORRECTABLE)}
+            return {"events": tx.events_of_ticket(ticket.id), "record": record}
 
     def earlier_visits(self, ref: str) -> dict[str, Any]:
         """A ticket's visitor's earlier visits, for the officer who calls or serves them: the tickets whose form
@@ -792,8 +795,18 @@ class Views:
             if count > limit:
                 return [], count
             names = reports.recap_names(self.unit.settings)  # where a transferred visitor came from
-            rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters), **names)
-            return [reports.page_row(r) for r in rows], 0
+            records: list[dict[str, Any]] = []
+
+            def kept(store_rows: Any) -> Any:  # each row's record, for the page's Koreksi (recap.html, recap_fix.js)
+                for r in store_rows:
+                    records.append({"id": r["id"], "status": r["status"], "day": r["day"], "label": r["label"]})
+                    yield r
+
+            rows = reports.iter_recap_rows(kept(tx.recap_iter(day_from, day_to, **filters)), **names)
+            page = [reports.page_row(r) for r in rows]
+            for row, record in zip(page, records, strict=True):
+                row["record"] = {**record, "correctable": record["status"] in core.SERVED}
+            return page, 0
 
     def recap_file(self, day_from: str, day_to: str, filters: dict[str, Any], fmt: str) -> bytes:
         """The recap as JSON, CSV or XLSX bytes (a long one made off the event loop: server.report_job)."""
