@@ -20,6 +20,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import install_clock, pause_clock
 from test_display_page import AUTOPLAY_BLOCKED, short_wav
 
 CHIME_S = 6
@@ -205,9 +206,13 @@ def test_calls_made_together_are_outlined_one_at_a_time_each_in_its_turn(page, l
     """Loket 1 and Loket 2 call at the same moment: both flash at once, but only the tile being announced is outlined;
     the second gets its outline when its chime sounds, after the first call's end. When Loket 1's officer skips their
     visitor during the first call, that call stops, and neither tile is outlined until Loket 2's call is said."""
+    install_clock(page)  # stopped while the two calls' flashes are looked for (below)
     open_display(page, live)
     issue(live, "C"), issue(live, "B")  # Loket 1 serves A and C, Loket 2 A and B: one ticket each
     caught_up(page, live)
+    # the page's time stands still from here (a quarter second on) until both flashes are seen: on a running clock a
+    # loaded machine's 5 s between the calls' events and the look ended the first call's flash first
+    pause_clock(page, 0.25)
     calls = {}
     threads = [threading.Thread(target=lambda c=c: calls.__setitem__(c, act(c, "call-next")["label"])) for c in (1, 2)]
     for t in threads:
@@ -216,6 +221,8 @@ def test_calls_made_together_are_outlined_one_at_a_time_each_in_its_turn(page, l
         t.join()
     caught_up(page, live)
     page.wait_for_function("() => document.querySelectorAll('.counter.flash').length === 2", polling=20)
+    # seen: the page's time runs again from there (the chimes' ends and their lengths, read on it, as before)
+    page.clock.resume()
     first = page.evaluate("() => antrianDisplay.log[0].counter_id")
     second = 3 - first
     wait_outline(page, first, calls[first])

@@ -86,7 +86,8 @@ import { readParams } from "./readparams.js";
   // out of reach), the server out of reach, the socket, and the looks at the ticket's print (how many were made, the
   // seconds to the next one or null: none comes).
   window.antrianKiosk = { live: false, resetIn: null, warnIn: null, kept: false, offline: false, socket: null,
-                          printLooks: 0, printNextIn: null, stateLooks: 0 };  // stateLooks: GET /api/state answers
+                          printLooks: 0, printNextIn: null, stateLooks: 0,  // stateLooks: GET /api/state answers
+                          deviceLooks: 0 };  // deviceLooks: checkDevice's looks at the page ended (answered or not)
   // whether Selesai on the ticket screen takes a tap now (TICKET_DONE_GUARD_MS after the ticket appeared)
   Object.defineProperty(window.antrianKiosk, "doneReady", { get: function () {
     return state.screen === "ticket" && performance.now() - ticketShownAt >= TICKET_DONE_GUARD_MS;
@@ -552,7 +553,8 @@ import { readParams } from "./readparams.js";
         if (was) renderUnregistered();
         else reset();   // refused at "Ambil nomor antrian": nothing of this visitor stays, the staff are told
       }
-    }).catch(function () { /* offline: the next look */ });
+    }).catch(function () { /* offline: the next look */ })
+      .then(function () { window.antrianKiosk.deviceLooks += 1; });   // its answer acted on (a reload: the page goes)
   }
 
   var snapshots = 0;   // the live client's snapshots so far: the first comes with the page's own connection
