@@ -6,7 +6,6 @@ that a spreadsheet would run as formulas are text."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 from collections.abc import Callable, Iterable
@@ -85,10 +84,11 @@ def wording_note(summary: dict[str, Any], tz: tzinfo | str, lang: str = "id") ->
     return t("skm.wording.note", lang, changes=joined, counts=counts)
 
 
-def _wording_rows(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
+def _wording_rows(summary: dict[str, Any], tz: tzinfo | str, question_first: bool = False) -> list[list[Any]]:
     """The wordings section: each wording the answers were given under (when it came in use, who set it,
     the elements that differ from the one before, its respondents and days), then each element's
-    question and four choices as asked, once per different text."""
+    question and four choices as asked, once per different text. `question_first`: the question before the
+    wordings that asked it (the XLSX, where the second column is the wide one)."""
     rows: list[list[Any]] = [[t("skm.wordings")]]
     heads = ("wording", "since", "by", "differs", "respondents", "first_day", "last_day")
     rows.append([t(f"skm.header.{k}") for k in heads])
@@ -108,14 +108,18 @@ def _wording_rows(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
                 w["last_day"],
             ]
         )
+
+    def ordered(element: Any, wording: Any, question: Any) -> list[Any]:
+        return [element, question, wording] if question_first else [element, wording, question]
+
     rows.append(
-        [t("skm.header.element"), t("skm.header.wording"), t("skm.header.question")]
+        ordered(t("skm.header.element"), t("skm.header.wording"), t("skm.header.question"))
         + [t("skm.header.choice", score=score) for score in skm.SCORES]
     )
     for e in summary["elements"]:
         for x in e.get("texts") or []:
             label = ", ".join(wording_label(i) for i in x["wordings"]) or t("skm.wording.current")
-            rows.append([e["code"], label, x["question"]["id"], *(c["id"] for c in x["choices"])])
+            rows.append([*ordered(e["code"], label, x["question"]["id"]), *(c["id"] for c in x["choices"])])
     return rows
 
 
@@ -130,9 +134,12 @@ def _plain(value: Any, kind: str) -> Any:
     return value
 
 
-def _sections(summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str], Any] = _plain) -> list[list[Any]]:
+def _sections(
+    summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str], Any] = _plain, question_first: bool = False
+) -> list[list[Any]]:
     """The report as rows of cells, section after section (the CSV, and the XLSX's first sheet). `num(value,
-    kind)` is each figure's cell (kind a key of PLACES): the XLSX gives it its number format."""
+    kind)` is each figure's cell (kind a key of PLACES): the XLSX gives it its number format; `question_first`,
+    _wording_rows'."""
     rows: list[list[Any]] = [[t("skm.elements")]]
     rows.append([t(f"skm.header.{k}") for k in ("element", "name", "sum", "answers", "nrr", "weighted")])
     for e in summary["elements"]:
@@ -196,7 +203,7 @@ def _sections(summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str
             share = "—" if pct is None else num(float(pct), "share")
             rows.append([_choice_name(item, r["code"]), r["count"], share])
     rows.append([])
-    rows.extend(_wording_rows(summary, tz))
+    rows.extend(_wording_rows(summary, tz, question_first))
     return rows
 
 
@@ -232,6 +239,11 @@ def skm_csv(summary: dict[str, Any], tz: tzinfo | str, office_name: str) -> byte
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# The most lines of a suggestion or an answer in one row of the Saran sheet: 375 points, under a row's most
+# (409) and, with the headings' row, within an A4 landscape page.
+_PART_LINES = 25
+
+
 def skm_xlsx(
     summary: dict[str, Any],
     scores: Iterable[tuple[Any, ...]],
@@ -252,6 +264,7 @@ def skm_xlsx(
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
 
     def cell(ws: Any, value: Any, **style: Any) -> Any:
         c = WriteOnlyCell(ws, value=value)
@@ -261,60 +274,94 @@ def skm_xlsx(
             setattr(c, k, v)
         return c
 
-    def head(ws: Any, title: str, frozen: int) -> None:
+    class Rows:
+        """A sheet's rows, each as tall as its wrapped texts: LibreOffice takes a row's height from the file and
+        does not grow it for a wrapped text (the Saran sheet's suggestions were printed over each other), as
+        the recap's rows (server/xlsx.py wrapped_height counts the lines)."""
+
+        def __init__(self, ws: Any, widths: tuple[float, ...]):
+            self.ws, self.widths, self.count = ws, widths, 0
+            for n, width in enumerate(widths):
+                ws.column_dimensions[xlsx.column_letter(n)].width = width
+
+        def append(self, cells: list[Any]) -> None:
+            self.count += 1
+            texts = [
+                (c.value, self.widths[n], bool(c.font.b), c.font.sz or 11)
+                for n, c in enumerate(cells[: len(self.widths)])
+                if isinstance(c, Cell) and isinstance(c.value, str) and c.alignment.wrap_text
+            ]
+            height = xlsx.wrapped_height(texts)
+            if height:
+                self.ws.row_dimensions[self.count].height = height
+            self.ws.append(cells)
+
+    def head(rows: Rows, title: str, frozen: int) -> None:
         """The sheet's first lines; `frozen` of them stay on screen when scrolling."""
+        ws = rows.ws
         print_on_a4(ws, landscape=True)
         # "Halaman 2 dari 7" at each printed page's foot, right, as the recap's, guest book's and figures' workbooks
         ws.oddFooter.right.text = xlsx.footer_code(t("page.recap.page_of"))
         ws.freeze_panes = f"A{frozen + 1}"
-        ws.append([cell(ws, title, font=Font(bold=True, size=14))])
-        ws.append([cell(ws, office_name, font=Font(bold=True, size=12))])
-        ws.append([cell(ws, t("skm.period", period=period_id(summary["from"], summary["to"])))])
-        ws.append([])
+        rows.append([cell(ws, title, font=Font(bold=True, size=14))])
+        rows.append([cell(ws, office_name, font=Font(bold=True, size=12))])
+        rows.append([cell(ws, t("skm.period", period=period_id(summary["from"], summary["to"])))])
+        rows.append([])
 
-    report = wb.create_sheet(t("skm.sheet.report"))
-    for col, width in zip("ABCDEFGHIJKLMNO", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10, 16), strict=True):
-        report.column_dimensions[col].width = width
+    # The report's columns serve every section: the element and its name (A, B), then the per-service and
+    # per-counter tables' respondents, population, sample, U1–U9, IKM and grade. Every text of a row of more
+    # than one cell wraps (a service's name of 100 characters, "Populasi (pengunjung yang dilayani)", a question
+    # of 500 and its choices of 100: the wordings' questions go in B, the wide one); E and G hold a wording's
+    # first and last day ("2026-11-28") on one line.
+    report = Rows(wb.create_sheet(t("skm.sheet.report")), (24, 40, 14, 14, 12, 16, 13, 8, 8, 8, 8, 8, 10, 10, 16))
     head(report, t("skm.title"), 3)  # title, office, period: the sections below have headings of their own
     note = wording_note(summary, tz)
     if note:
-        report.append([cell(report, note, font=Font(italic=True))])
+        report.append([cell(report.ws, note, font=Font(italic=True))])
         report.append([])
     formats = {kind: "0." + "0" * places for kind, places in PLACES.items()}
 
     def num(value: Any, kind: str) -> Any:
-        return cell(report, value, number_format=formats[kind])
+        return cell(report.ws, value, number_format=formats[kind])
 
     headings = {t("skm.elements"), t("skm.by_service"), t("skm.by_counter"), t("skm.profile"), t("skm.wordings")}
-    for row in _sections(summary, tz, num):
+    top = Alignment(vertical="top")  # a figure beside a name of several lines stands at its first line
+    for row in _sections(summary, tz, num, question_first=True):
         styled = row and isinstance(row[0], str) and (row[0] in headings or len(row) == 1)
-        report.append(
-            [v if isinstance(v, Cell) else cell(report, v, font=bold) if styled else cell(report, v) for v in row]
-        )
+        cells = [
+            v if isinstance(v, Cell) else cell(report.ws, v, font=bold) if styled else cell(report.ws, v) for v in row
+        ]
+        if len(cells) > 1:  # a line of its own runs on over the empty cells beside it
+            for c in cells:
+                c.alignment = wrap if isinstance(c.value, str) else top
+        report.append(cells)
 
-    saran = wb.create_sheet(t("skm.sheet.suggestions"))
-    for col, width in zip("ABCDE", (6, 12, 24, 60, 60), strict=True):
-        saran.column_dimensions[col].width = width
+    # A suggestion or an answer longer than a row may be tall (or a page, 25 lines) goes on in the rows under it.
+    saran = Rows(wb.create_sheet(t("skm.sheet.suggestions")), (6, 12, 24, 60, 60))
     head(saran, t("skm.suggestions"), 5)  # down to the columns' headings
-    saran.print_title_rows = "5:5"
-    saran.append([cell(saran, t(f"skm.header.{k}"), font=bold) for k in ("no", "day", "service", "text", "answer")])
-    wrap = cell(saran, None, alignment=Alignment(wrap_text=True, vertical="top"))
+    saran.ws.print_title_rows = "5:5"
+    saran.append([cell(saran.ws, t(f"skm.header.{k}"), font=bold) for k in ("no", "day", "service", "text", "answer")])
+    chars = (xlsx.line_chars(saran.widths[3]), xlsx.line_chars(saran.widths[4]))
     for i, s in enumerate(summary["suggestions"], start=1):
-        cells = [cell(saran, i), cell(saran, date.fromisoformat(s["day"]), number_format="DD/MM/YYYY")]
-        for value in (s["service_name"], s["text"], _answer(s)):
-            c = cell(saran, value)
-            c._style = copy.copy(wrap._style)
-            cells.append(c)
-        saran.append(cells)
+        text, answer = (xlsx.text_parts(v, n, _PART_LINES) for v, n in zip((s["text"], _answer(s)), chars, strict=True))
+        for part in range(max(len(text), len(answer))):
+            cells = [
+                cell(saran.ws, i, alignment=top),
+                cell(saran.ws, date.fromisoformat(s["day"]), number_format="DD/MM/YYYY", alignment=top),
+            ]
+            cells.append(cell(saran.ws, s["service_name"], alignment=wrap))
+            if part:
+                cells = [cell(saran.ws, None) for _ in cells]
+            for values in (text, answer):
+                cells.append(cell(saran.ws, values[part] if part < len(values) else None, alignment=wrap))
+            saran.append(cells)
 
-    data = wb.create_sheet(t("skm.sheet.data"))
-    for col, width in zip("ABCDEFGHIJKLM", (6, 12, 30, 16, *(5,) * len(skm.ELEMENTS)), strict=True):
-        data.column_dimensions[col].width = width
+    data = Rows(wb.create_sheet(t("skm.sheet.data")), (6, 12, 30, 24, *(5,) * len(skm.ELEMENTS)))
     head(data, t("skm.data"), 5)
-    data.print_title_rows = "5:5"
+    data.ws.print_title_rows = "5:5"
     data.append(
         [
-            cell(data, v, font=bold)
+            cell(data.ws, v, font=bold)
             for v in (
                 t("skm.header.no"),
                 t("skm.header.day"),
@@ -327,11 +374,23 @@ def skm_xlsx(
     # names an admin typed: a leading = + - @ would make the plain value a formula
     names = {s["service"]: _cell(s["service_name"]) for s in summary["by_service"]}
     counters: dict[Any, str] = {}
+    tall: dict[tuple[str, str], bool] = {}
     for i, (day, service, counter_id, *values) in enumerate(scores, start=1):
         if counter_id not in counters:
             counters[counter_id] = _cell(counter_name(counter_id) or "")
-        day_cell = cell(data, date.fromisoformat(day), number_format="DD/MM/YYYY")  # a date, as on the Saran sheet
-        data.append([i, day_cell, names.get(service) or _cell(service), counters[counter_id], *values])
+        where = (names.get(service) or _cell(service), counters[counter_id])
+        if where not in tall:  # a name of more than a line: the row's cells at its top, beside its first line
+            tall[where] = (
+                xlsx.wrapped_height(zip(where, data.widths[2:4], (False, False), (11, 11), strict=True)) is not None
+            )
+        row = [i, cell(data.ws, date.fromisoformat(day), number_format="DD/MM/YYYY"), *where, *values]  # a date
+        if tall[where]:
+            row = [
+                cell(data.ws, v, alignment=wrap if isinstance(v, str) else top) if not isinstance(v, Cell) else v
+                for v in row
+            ]
+            row[1].alignment = top
+        data.append(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -36,7 +36,7 @@ SUPPORTED: dict[str, tuple[str, str]] = {
         "server/fanout.py: socket._sock; server/httpserver.py: WSGIHandler._handle_client_error, "
         "_connection_upgrade_requested, read_requestline, StreamServer.do_read, socket._accept",
     ),
-    "openpyxl": (">=3.1,<3.2", "server/skm_report.py: WriteOnlyCell._style (StyleArray)"),
+    "openpyxl": (">=3.1,<3.2", "server/skm_report.py: a write-only sheet's row_dimensions (its rows' heights)"),
     "python-escpos": (
         ">=3.1,<3.2",
         "printers/transport.py: Escpos._device, _raw, Serial._read, Network/File.open; printers/slips.py: _raw; "

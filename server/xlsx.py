@@ -314,6 +314,64 @@ def wrapped_lines(text: str, chars: int) -> int:
     return lines
 
 
+def wrapped(text: str, chars: int) -> list[tuple[str, str]]:
+    """The lines of `text` as wrapped_lines counts them, each with what followed it in `text`: "\n", " ", or ""
+    (a word longer than a line broken in it; the last line too), so that joining them gives `text` back."""
+    out: list[tuple[str, str]] = []
+    parts = text.split("\n")
+    for n, part in enumerate(parts):
+        end = "\n" if n < len(parts) - 1 else ""
+        if len(part) <= chars:
+            out.append((part, end))
+            continue
+        line: str | None = None
+        for word in part.split(" "):
+            if line is not None and len(line) + 1 + len(word) <= chars:
+                line += " " + word
+                continue
+            if line is not None:
+                out.append((line, " "))
+            while len(word) > chars:
+                out.append((word[:chars], ""))
+                word = word[chars:]
+            line = word
+        out.append((line or "", end))
+    return out
+
+
+def text_parts(text: str, chars: int, most: int) -> list[str]:
+    """`text` cut into parts of at most `most` lines of `chars` characters (wrapped()), for a text taller than a
+    row may be (MAX_ROW_POINTS) or than a printed page: each part goes in a row of its own, under the one before.
+    The line break or space between two parts is dropped; a text within `most` lines is one part, itself."""
+    lines = wrapped(text, chars)
+    if len(lines) <= most:
+        return [text]
+    groups = [lines[at : at + most] for at in range(0, len(lines), most)]
+    return ["".join(line + after for line, after in group[:-1]) + group[-1][0] for group in groups]
+
+
+def line_chars(width: float, bold: bool = False) -> int:
+    """The characters a line of a column `width` wide is counted to hold (a little fewer than fit: see above)."""
+    return max(1, int(width * (_BOLD_CHARS_PER_WIDTH if bold else _CHARS_PER_WIDTH)))
+
+
+def line_points(size: float) -> float:
+    """The height of one line of text of font `size` (points), at least the default row's."""
+    return LINE_POINTS * max(size, 11) / 11
+
+
+def wrapped_height(texts: Iterable[tuple[str, float, bool, float]]) -> float | None:
+    """The height in points of a row whose wrapped cells hold `texts`, each (text, its column's width, bold,
+    font size), when one takes more than a line; else None (the default row). For a sheet written with
+    openpyxl (server/skm_report.py); row_xml's sheets have RowFit."""
+    tallest = LINE_POINTS
+    for text, width, bold, size in texts:
+        chars = line_chars(width, bold)
+        if len(text) > chars or "\n" in text:
+            tallest = max(tallest, wrapped_lines(text, chars) * line_points(size))
+    return min(tallest, MAX_ROW_POINTS) if tallest > LINE_POINTS else None
+
+
 class RowFit:
     """The heights of a sheet's rows with wrapped text (LINE_POINTS a line, row_xml's `fit`): the characters a
     line of each column holds, and which of the sheet's styles wrap (and in what font size)."""
@@ -321,11 +379,8 @@ class RowFit:
     def __init__(self, sheet: Sheet):
         styles = [Style(), *sheet.styles]
         self.wraps = [s.wrap for s in styles]
-        self.line = [LINE_POINTS * max(s.size, 11) / 11 for s in styles]
-        self.chars = [
-            [max(1, int(w * (_BOLD_CHARS_PER_WIDTH if s.bold else _CHARS_PER_WIDTH))) for w in sheet.widths]
-            for s in styles
-        ]
+        self.line = [line_points(s.size) for s in styles]
+        self.chars = [[line_chars(w, s.bold) for w in sheet.widths] for s in styles]
 
     def height(self, cells: Sequence[tuple[int, Any]]) -> float | None:
         """The row's height in points when a wrapped text in it takes more than one line, else None (the

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from conftest import visitor
 from openpyxl import load_workbook
 
-from server import archive, figures, reports
+from server import archive, figures, reports, xlsx
 from server.service import Kind
 
 LINE = 15  # points: one line of Calibri 11, the workbooks' default row
@@ -30,8 +30,13 @@ def least_lines(text: str, width: float) -> int:
 def check_heights(sheet, widths, first_row: int) -> int:
     """Every row from `first_row` on is tall enough for its longest text cell; returns how many needed more
     than one line."""
+    return check_heights_of(sheet, widths, sheet.iter_rows(min_row=first_row))
+
+
+def check_heights_of(sheet, widths, rows) -> int:
+    """check_heights of the given rows."""
     tall = 0
-    for row in sheet.iter_rows(min_row=first_row):
+    for row in rows:
         lines = max(
             (least_lines(c.value, widths[c.column - 1]) for c in row if isinstance(c.value, str) and c.value),
             default=1,
@@ -80,3 +85,50 @@ def test_the_figures_headings_and_a_long_service_name_are_whole(app, clock):
     sheet = load_workbook(io.BytesIO(figures.figures_xlsx(data, "LPSE Kabupaten Contoh"))).active
     assert sheet.cell(5, 1).value == "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
     assert check_heights(sheet, list(figures.XLSX_WIDTHS), 4) == 1 + 6  # the headings, the service's six rows
+
+
+def test_the_skm_workbooks_long_texts_are_whole(app):
+    """The SKM workbook (openpyxl) had no wrapped text on its SKM sheet and no row heights on any: in
+    LibreOffice a 100-character service's name was cut at "Konsultasi Non-Penyedia (PPK", every question of
+    the questionnaire at "Bagaimana pend", "Populasi (pengunjung yang dilayani)" at "Populasi (pengunj", and a
+    suggestion of 2,000 characters and its answer were printed over the rows under them."""
+    from server import skm_report
+
+    service = app.extensions["antrian"]
+    summary = service.survey.skm("2026-11-28", "2026-11-28", None, None)
+    name = "Konsultasi Non-Penyedia (PPK/Pokja/PP) serta Pendampingan Penyusunan Dokumen Pemilihan Barang/Jasa"
+    for group in summary["by_service"]:
+        group["service_name"] = name
+    u1 = summary["elements"][0]["texts"][0]
+    u1["question"]["id"] = ("Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan? " * 8)[:500]
+    for choice in u1["choices"]:
+        choice["id"] = ("Sangat sesuai dengan kebutuhan dan mudah dipenuhi oleh penyedia " * 2)[:100]
+    text = ("Mohon agar layanan helpdesk menambah petugas pada jam sibuk karena antrean panjang; " * 25)[:2000]
+    answer = ("Terima kasih atas masukan Bapak/Ibu. Kami telah menambah satu petugas pada jam sibuk.\n" * 50)[:4000]
+    summary["suggestions"] = [
+        {"day": "2026-11-28", "service": "B", "service_name": name, "text": text, "answer": answer}
+    ]
+    scores = [("2026-11-28", "B", 1, *[3] * 9)]
+    book = load_workbook(
+        io.BytesIO(skm_report.skm_xlsx(summary, scores, "LPSE", lambda _: "Loket 1 " + "x" * 90, "UTC"))
+    )
+    for sheet, first in ((book["SKM"], 5), (book["Saran"], 6), (book["Data"], 6)):
+        widths = [sheet.column_dimensions[xlsx.column_letter(i)].width for i in range(sheet.max_column)]
+        # a row that is one cell (a heading, the note) runs on over the empty cells beside it, unwrapped
+        rows = [r for r in sheet.iter_rows(min_row=first) if sum(c.value is not None for c in r) > 1]
+        for row in rows:
+            for c in row:
+                if isinstance(c.value, str) and least_lines(c.value, widths[c.column - 1]) > 1:
+                    assert c.alignment.wrap_text, (sheet.title, c.coordinate, c.value)
+        assert check_heights_of(sheet, widths, rows) > 0, sheet.title
+        assert all((sheet.row_dimensions[r[0].row].height or LINE) <= xlsx.MAX_ROW_POINTS for r in rows)
+    shown = [c.value for c in book["SKM"]["B"] if isinstance(c.value, str)]
+    assert u1["question"]["id"] in shown  # the question in the wide column B
+    # the suggestion and its answer, longer than a row may be tall, go on in the rows under them, whole
+    saran = list(book["Saran"].iter_rows(min_row=6, values_only=True))
+    assert len(saran) > 1 and saran[0][:3] != (None, None, None) and all(r[:3] == (None, None, None) for r in saran[1:])
+
+    def bare(parts):  # the space or line break where a part ends is the row's end
+        return "".join("".join(parts).split())
+
+    assert bare(r[3] for r in saran if r[3]) == bare([text]) and bare(r[4] for r in saran if r[4]) == bare([answer])

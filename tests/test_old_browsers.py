@@ -110,6 +110,44 @@ def test_what_is_listed_harmless_is_still_used_there():
         assert newer(table[name], baseline), (path, name)
 
 
+# Each screen that names the browser it needs: its scripts and styles (as its template loads them), the guide
+# that names the version, and the words of its message for a browser too old or without script.
+SCREENS = {
+    "page.display": (
+        (
+            "display/static/display.js",
+            "server/static/live.js",
+            "server/static/fallback.js",
+            "display/static/display.css",
+        ),
+        "docs/display.md",
+    ),
+    "page.survey": (
+        ("kiosk/static/survey.js", "server/static/fallback.js", "kiosk/static/survey.css"),
+        "docs/kiosk.md",
+    ),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SCREENS))
+def test_the_message_and_the_guide_name_the_oldest_chromium_the_screens_files_need(prefix):
+    """The TV's message said "Chromium or Google Chrome 84 or newer" where docs/display.md said 79, the version
+    its files need since flex gap left display.css: an admin with a TV box of 79–83 was told to replace it. The
+    number in each message (both languages) and in its guide is the newest baseline among the screen's files."""
+    from server.i18n import catalogue
+
+    files, guide = SCREENS[prefix]
+    needed = max((SCRIPTS | STYLES)[path][0] for path in files)
+    named = re.compile(r"Chrom(?:e|ium)(?: versi)? (\d+) (?:or newer|atau yang lebih baru)")
+    for lang in ("id", "en"):
+        for key in (f"{prefix}.too_old_what", f"{prefix}.no_script_what"):
+            text = catalogue(lang)[key]
+            assert [int(n) for n in named.findall(text)] in ([needed], []), (lang, key, needed, text)
+        assert named.findall(catalogue(lang)[f"{prefix}.too_old_what"]), (lang, prefix)  # it does name one
+    said = [int(n) for n in named.findall((ROOT / guide).read_text("utf-8").replace("**", ""))]
+    assert said == [needed], (guide, said, needed)
+
+
 ES2015 = {"let", "const", "class", "async", "await", "yield", "import", "export", "of"}
 
 
