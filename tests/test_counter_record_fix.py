@@ -1,15 +1,17 @@
 """Koreksi catatan: an officer corrects a finished record from the counter page (POST /api/tickets/<ref>/correct),
 and a correction made meanwhile by someone else is refused, naming who, instead of overwritten unseen (`base`).
 
-The API's rules on the app's test client; the page on one real server (counter 1's form copies on a TCP fake
-printer) in real Chromium: budi at Loket 1 and the head of the office (an admin, who may act at any counter) on
-the same counter's page."""
+The API's rules on the app's test client; the page on one real server (the form copies of Loket 1 and Loket 2 on one
+TCP fake printer, its status asked) in real Chromium: budi at Loket 1 and the head of the office (an admin, who may act
+at any counter) on the same counter's page."""
 
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -97,13 +99,35 @@ def printer():
 def office(tmp_path_factory, printer):
     cfg = write_config(
         tmp_path_factory.mktemp("record-fix"),
-        {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+        {
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"',
+            'services = ["A", "B"]': 'services = ["A", "B"]\nprinter = "loket1"',
+        },
+        # its status asked before each copy, answered at once; waited for long while the printer is busy (busy())
         extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
-        'timeout = 1\nprofile = "TM-T20II"\n',
+        'timeout = 30\ncheck_status = true\nprofile = "TM-T20II"\n',
     )
     server = staffed(LiveServer(cfg).start())
     yield server
     server.stop()
+
+
+@contextmanager
+def busy(printer):
+    """The printer busy with another connection (another PC printing to it, a job that hangs): the server's copies
+    wait for it, the first one asking its status, read and unanswered, the next ones in the print queue, their slips
+    not read yet; all printed once it is done."""
+    before = len(printer.received)
+    hold = socket.create_connection(("127.0.0.1", printer.port), timeout=5)
+    try:
+        hold.sendall(b"\x1b@")  # ESC @ (initialize): read, so the printer is serving this connection
+        deadline = time.monotonic() + 10
+        while len(printer.received) < before + 2:
+            assert time.monotonic() < deadline, "the printer never took the connection"
+            time.sleep(0.02)
+        yield
+    finally:
+        hold.close()
 
 
 def printed(printer, text: bytes, seconds: float = 15) -> None:
@@ -118,7 +142,8 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
     recap and the archive kept it. Now Koreksi catatan beside the form copy opens the record, prefilled; a save
     that changes nothing or empties the answer is refused in the dialog with the text kept; a colleague's
     correction meanwhile is said live and refuses the save once, naming them; the saved correction is said by its
-    fields, the copy printed before is said to have the old text with Cetak ulang, and the other page hears it."""
+    fields, the copy printed before is said to have the old text with Cetak ulang (a copy still waiting for the
+    printer is not: it prints the corrected text), and the other page hears it."""
     empty_queue(office)
     rudi = issue(office, "Rudi Hartono")
     label = rudi["label"]
@@ -175,7 +200,9 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         page.fill("#fix-solution", "Reset kata sandi lewat admin agency")
         page.keyboard.press("Control+Enter")
         said = page.locator("#fix-said")
-        expect(said).to_contain_text(f"Koreksi {label} tidak disimpan: Catatan {label} sudah dikoreksi oleh kepala")
+        # the server's words, "tidak disimpan" once (it was the form's "Koreksi … tidak disimpan: " before them too)
+        expect(said).to_have_text(re.compile(rf"^Catatan {label} sudah dikoreksi oleh kepala .*simpan sekali lagi\.$"))
+        assert said.text_content().count("tidak disimpan") == 1, said.text_content()
         expect(page.locator("#fix-solution")).to_have_value("Reset kata sandi lewat admin agency")  # kept
         expect(page.locator("#fix-category")).to_have_value("konsultasi")  # left as it was: the colleague's value now
         keep_shot(page, "conflict-1366.png")
@@ -211,6 +238,35 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         page.click("#fix-reprint-btn")
         printed(printer, b"lewat admin agency")
         expect(line).to_be_hidden()
+
+        # A copy still on its way to the printer (Loket 2's copy ahead of it, the printer busy) is printed from the
+        # record as it is when it goes to the printer: corrected meanwhile, it has the new text, and nothing is said
+        # of an old one (the line offered Cetak ulang for a copy the visitor did not have yet).
+        sari = office.session("sari", PASSWORD)
+        with busy(printer):
+            other = issue(office, "Dewi Lestari")
+            for action, data in (
+                ("call-next", {}),
+                ("start", {}),
+                ("resolve", {"solution": "Loket 2 menjawab", "category": "pertanyaan", "priority_class": "P2"}),
+            ):
+                r = sari.post(f"{office.url}/api/counters/2/{action}", json=data, timeout=5)
+                assert r.status_code == 200, r.text
+            r = sari.post(f"{office.url}/api/tickets/{other['token']}/print-form", json={"counter_id": 2}, timeout=5)
+            assert r.status_code == 202, r.text  # queued
+            page.click("#btn-print-form")  # the visitor's copy again: queued behind Loket 2's
+            expect(page.locator("#notice")).to_contain_text(f"Salinan formulir {label} dikirim ke printer")
+            checks = page.evaluate("() => window.antrianCounter.copyChecks()")
+            page.click("#btn-fix")
+            page.fill("#fix-solution", "Reset kata sandi lewat menu admin agency")
+            page.keyboard.press("Control+Enter")
+            expect(page.locator("#notice")).to_have_text(f"Catatan {label} dikoreksi: jawaban.")
+            expect(line).to_be_hidden()
+            # the print jobs' list asked whether it printed (queued still): nothing said after its answer either
+            page.wait_for_function("n => window.antrianCounter.copyChecks() > n", arg=checks)
+            expect(line).to_be_hidden()
+            keep_shot(page, "copy-waiting-1366.png")
+        printed(printer, b"lewat menu admin agency")  # the copy queued: the corrected text
 
         # English, on the laptop's screen: the dialog fits, Esc closes it, the cursor back on its button
         resize(page, {"width": 1024, "height": 768})
@@ -285,8 +341,8 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
     had no way to correct it (docs/counter.md: "the recap page has no correction yet"), only the counter's last
     record. Now each finished record's row has Koreksi for an officer or an admin, opening the counter's form on the
     record as the server has it; saved, the row shows the new text at once and says it was corrected; a colleague's
-    correction meanwhile is refused once naming them, the text kept. The front office and the printed recap have no
-    Koreksi."""
+    correction meanwhile is refused once naming them, the text kept; a session ended meanwhile goes to the login and
+    back, the text typed given back in the form. The front office and the printed recap have no Koreksi."""
     day, (wulan, hendra) = served_days_ago(office, 7)
     page = recap_as(browser, office, "budi", day, {"width": 1366, "height": 768})
     try:
@@ -323,9 +379,11 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
         page.fill("#fix-solution", "Unggah ulang lewat menu kualifikasi")
         expect(page.locator("#fix-solution-count")).to_be_hidden()  # far from the limit
         page.keyboard.press("Control+Enter")
-        expect(page.locator("#fix-said")).to_contain_text(
-            f"Koreksi {wulan['label']} tidak disimpan: Catatan {wulan['label']} sudah dikoreksi oleh kepala"
+        said = page.locator("#fix-said")
+        expect(said).to_have_text(
+            re.compile(rf"^Catatan {wulan['label']} sudah dikoreksi oleh kepala .*sekali lagi\.$")
         )
+        assert said.text_content().count("tidak disimpan") == 1, said.text_content()
         expect(page.locator("#fix-solution")).to_have_value("Unggah ulang lewat menu kualifikasi")  # kept
         expect(page.locator("#fix-category")).to_have_value("konsultasi")  # not typed: the colleague's value
         keep_shot(page, "recap-conflict-1366.png")
@@ -400,6 +458,38 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
         for size in ({"width": 1024, "height": 768}, {"width": 1366, "height": 768}):
             resize(page, size)
             assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+
+        # Back from lunch: the session ended (a logout on another PC) while a correction was typed. The save went to
+        # the login, as the counter page's does, saying why and that the correction is kept; signed in, the recap
+        # again, its form open with the text typed: saved then. (It was refused in the form, no way to sign in.)
+        row.locator("button.row-fix").click()
+        page.fill("#fix-solution", "Unggah ulang lewat menu kualifikasi, lalu kirim")
+        elsewhere = office.session("budi", PASSWORD)
+        elsewhere.post(f"{office.url}/api/logout", json={}, timeout=5).raise_for_status()
+        page.keyboard.press("Control+Enter")
+        expect(page).to_have_url(re.compile(r"/counter/\?next="))
+        said = page.locator("#login-error")
+        expect(said).to_contain_text("Sesi Anda berakhir: akun ini keluar (logout) di PC lain.")
+        expect(said).to_contain_text("Koreksi catatan yang Anda ketik di rekap masih ada")
+        expect(page.locator("#login-form [name=username]")).to_have_value("budi")
+        expect(page.locator("#login-form [name=password]")).to_be_focused()
+        keep_shot(page, "recap-login-1366.png")
+        page.fill("#login-form [name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(rf"/counter/recap\?from={day}&to={day}$"))
+        expect(dialog).to_be_visible()
+        expect(page.locator("#fix-said")).to_have_text(
+            f"Sesi Anda berakhir sebelum koreksi {wulan['label']} tersimpan. Teks yang Anda ketik masih di sini: "
+            "periksa, lalu Simpan."
+        )
+        expect(page.locator("#fix-solution")).to_have_value("Unggah ulang lewat menu kualifikasi, lalu kirim")
+        expect(page.locator("#fix-category")).to_have_value("konsultasi")
+        keep_shot(page, "recap-kept-1366.png")
+        page.keyboard.press("Control+Enter")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#fix-notice")).to_have_text(f"Catatan {wulan['label']} dikoreksi: jawaban.")
+        expect(cells.nth(4)).to_have_text("Unggah ulang lewat menu kualifikasi, lalu kirim")
+        assert page.evaluate("() => sessionStorage.getItem('antrian.recap.fix')") is None  # given back once
 
         # printed (Cetak): the SOP's form, no buttons, marks or notices
         page.emulate_media(media="print")

@@ -1060,14 +1060,16 @@ function onPrintEvent(ev) {
 let copyChecks = 0; // the print jobs' answers taken (what a test waits for)
 const copyLoads = new Set(); // per list on its way: the print jobs a live event told of meanwhile
 
+// Returns the list's jobs by id (null: not asked, or not answered).
 async function checkFormCopy() {
   const copies = [state.formCopy, ...state.earlier].filter((c) => c && c.job !== null && c.job !== undefined && !c.printed);
-  if (!copies.length) return;
+  if (!copies.length) return null;
   const told = new Set();
   copyLoads.add(told);
+  let jobs = null;
   try {
     const { body } = await api("GET", "/api/print-jobs");
-    const jobs = new Map(((body && body.jobs) || []).map((j) => [j.id, j]));
+    jobs = new Map(((body && body.jobs) || []).map((j) => [j.id, j]));
     for (const copy of copies) {
       const job = jobs.get(copy.job);
       if (!job || told.has(copy.job) || copy.printed) continue;
@@ -1089,6 +1091,7 @@ async function checkFormCopy() {
     copyLoads.delete(told);
   }
   copyChecks += 1;
+  return jobs;
 }
 
 // ---- drafts: what the officer types survives a reload, and a ticket finished elsewhere ------
@@ -3042,13 +3045,25 @@ async function openFix() {
   }
 }
 
+// The record of the visitor's copy corrected: a copy known printed has the old text, said with Cetak ulang. Whether
+// it printed is the print jobs' list's to say (a copy printed at its first try has no event: checkFormCopy). One
+// still waiting for the printer (queued, or failed and tried again) is said nothing of: its slip is read from the
+// record when it goes to the printer (server/printing.py PrintWorker.prepare; an agent's, when pushed to it), so it
+// prints the corrected text.
+async function copyOutdated(copy) {
+  if (!copy || copy.job === null || copy.job === undefined || copy.failed) return;
+  // not among the list's latest jobs (50, the kiosk's tickets too): done with long ago, printed
+  const jobs = copy.printed ? null : await checkFormCopy();
+  const gone = Boolean(jobs) && !jobs.has(copy.job);
+  if (state.formCopy !== copy || !(copy.printed || gone) || copy.failed) return;
+  copy.outdated = true;
+  saveDone();
+  renderFormCopy();
+}
+
 function fixSaved(target, body, changes) {
   const copy = state.lastDone && state.lastDone.id === target.id ? state.formCopy : null;
-  // the visitor's copy already printed (or on its way to the printer) has the old text: said, with Cetak ulang
-  if (copy && copy.job !== null && copy.job !== undefined && !copy.failed) {
-    copy.outdated = true;
-    saveDone();
-  }
+  copyOutdated(copy);
   if (body && body.ticket) applyTicket(body.ticket);
   state.notice = { kind: "info", key: "fix.done", params: { label: target.label }, fixed: changes };
   renderNotice();
@@ -3063,11 +3078,7 @@ function onCorrected(ev) {
   if (!heard) return;
   const done = state.lastDone;
   if (!done || done.id !== ev.ticket.id) return;
-  const copy = state.formCopy;
-  if (copy && copy.job !== null && copy.job !== undefined && !copy.failed) {
-    copy.outdated = true;
-    saveDone();
-  }
+  copyOutdated(state.formCopy);
   state.notice = { kind: "warn", key: "fix.elsewhere", params: { label: done.label, actor: heard.actor }, fixed: heard.changes };
   renderNotice();
   renderFormCopy();
@@ -3102,7 +3113,8 @@ function endedAction() {
     const name = ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "";
     const reason = endedReason(ended.reason);
     const username = typeof ended.username === "string" ? ended.username : "";
-    return { name, typed: Boolean(ended.typed), username, reason };
+    // `fix`: a correction typed on the recap page (recap_fix.js), kept for after the login there
+    return { name, typed: Boolean(ended.typed), fix: Boolean(ended.fix), username, reason };
   } catch (err) {
     return null;
   }
@@ -3110,12 +3122,15 @@ function endedAction() {
 
 function showLoginAfterEnd() {
   const ended = endedAction();
+  // the login of another staff page (?next=: the recap), which it goes back to: said here once, not again at the
+  // counter page's next start in this tab
+  if (ended && PAGE.next) sessionStorage.removeItem(ENDED_KEY);
   if (ended) {
     // why it ended, in the officer's words, when the server said (else the words of before); said again in the
     // other language at the switch (endedAction names the button in the language of the moment)
     sayAtLogin(() => {
       const now = endedAction() || ended;
-      const kept = now.typed ? ` ${t("ended.kept")}` : "";
+      const kept = (now.typed ? ` ${t("ended.kept")}` : "") + (now.fix ? ` ${t("ended.kept_fix")}` : "");
       const said = now.reason
         ? [t(`ended.why.${now.reason}`), now.name ? t("ended.unsaved", { action: now.name }) : "", t("ended.again")]
             .filter(Boolean)

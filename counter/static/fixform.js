@@ -34,8 +34,8 @@ const $ = (id) => document.getElementById(id);
 
 // The form on this page. `read(ref)`: the record now ({id, label, status, token?, solution, escalation_note,
 // category, priority_class}); `saved(target, body, changes)`: after a save, the form closed (target: {id, label,
-// ref, status}); `sessionEnded()`: a 401 (the form closed: the page's own way back to the login), else a 401 is said
-// in the form as any refusal.
+// ref, status}); `sessionEnded(kept)`: a 401 (the form closed: the page's own way back to the login; `kept`, what was
+// typed, {ticket, base, values}, for `restore` after it), else a 401 is said in the form as any refusal.
 export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = null } = {}) {
   const dialog = $("fix-dialog");
   const fix = {
@@ -139,8 +139,10 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
       fix.saving = false;
       fix.sent = null;
       if (err.status === 401 && sessionEnded) {
+        // what was typed, for the page to keep over the login (the recap gives it back after it: restore)
+        const kept = { ticket: target, base: fix.base, values: payload };
         close();
-        return sessionEnded();
+        return sessionEnded(kept);
       }
       return refused(target, err);
     }
@@ -158,9 +160,11 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
     const fields = (err.body && err.body.fields) || {};
     for (const p of dialog.querySelectorAll(".field-error")) p.textContent = fields[p.dataset.fix] || "";
     fix.elsewhere = null;
-    // "nothing changed" is the refusal's own words (its message is the generic "form incomplete")
-    say(t("fix.refused", { label: target.label, text: fields._ || err.message }));
-    if (err.status === 409 && err.body && err.body.error === "correction_conflict") {
+    const conflict = err.status === 409 && err.body && err.body.error === "correction_conflict";
+    // "nothing changed" is the refusal's own words (its message is the generic "form incomplete"); a colleague's
+    // correction meanwhile is the server's message alone, which names the record and says "tidak disimpan" once
+    say(conflict ? err.message : t("fix.refused", { label: target.label, text: fields._ || err.message }));
+    if (conflict) {
       // What the colleague saved is the base now: a field the officer left as it was shows their value (a second
       // Simpan must not put the old one back), one the officer changed keeps the text typed; that second Simpan,
       // made knowing it, saves it.
@@ -196,6 +200,20 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
     return { actor, changes };
   }
 
+  // A correction typed when the session ended (sessionEnded's `kept`), given back after the login: the form open
+  // for its record with the text typed and the base it was typed on (a colleague's correction meanwhile refuses its
+  // Simpan once, naming them), `text` said at its top. false when a form is open already.
+  function restore(kept, text) {
+    if (fix.saving || dialog.open || !kept || !kept.ticket || !kept.base || !kept.values) return false;
+    const { ticket, base, values } = kept;
+    show({ ...ticket, token: ticket.ref, ...base }, null);
+    fix.base = recordBase(base);
+    for (const [field, box] of boxes()) if (typeof values[field] === "string") box.value = values[field];
+    for (const count of Object.values(counted)) count.render();
+    say(text);
+    return true;
+  }
+
   dialog.addEventListener("cancel", (ev) => {
     // Esc: closed as Batal (the cursor back on the button that opened it)
     ev.preventDefault();
@@ -219,6 +237,7 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
 
   return {
     open,
+    restore,
     close,
     render,
     heard,

@@ -5,8 +5,15 @@
 // the row is drawn again as the server draws it (its Solusi and Keterangan, "dikoreksi oleh …" when someone other
 // than the officer in Petugas corrected it: docs/reports.md), without a reload, and marked corrected on the screen.
 // The recap follows no live events: a colleague's correction meanwhile is said by the save's refusal (409).
-import { PAGE, getLang, officeNow, t, whoAmI } from "./common.js";
+// A session that ended under the form (back from lunch: the save answered 401) goes to the login as the other staff
+// pages do, the correction typed kept in this tab (sessionStorage) over it: the login says why the session ended and
+// that the correction is kept (counter.js, the staff's login page), comes back here (?next=) and the form opens
+// again with the text typed, saying it was not saved yet.
+import { PAGE, getLang, officeNow, t, whoAmI, whyEnded } from "./common.js";
 import { fixForm, fixNames } from "./fixform.js";
+
+const KEPT_KEY = "antrian.recap.fix"; // the correction typed when the session ended, for after the login
+const ENDED_KEY = "antrian.counter.ended"; // what the staff's login page (counter.js) says of a session's end
 
 const table = document.querySelector("table.recap");
 const notice = document.getElementById("fix-notice");
@@ -26,6 +33,7 @@ async function openRow(button) {
     await form.open(row.dataset.ticket, button);
     say(null);
   } catch (err) {
+    if (err.status === 401) return sessionEnded(null);
     say(t("fix.load_failed", { label, text: err.message || "?" }), "error");
   }
 }
@@ -78,9 +86,52 @@ async function saved(target, body, changes) {
   if (button && (document.activeElement === document.body || !document.activeElement)) button.focus();
 }
 
-const form = fixForm({ saved });
+// The session ended (a 401): the correction typed (`kept`: fixform's {ticket, base, values}) kept in this tab, the
+// login told why (GET /api/me's `ended`) and that it is kept; the page loaded again goes to the login, which comes
+// back here after it (counter/__init__.py _logged_in: ?next= this page, its period and filters).
+let ending = false;
+let me = null; // the login name, once /api/me answered
+
+async function sessionEnded(kept) {
+  if (ending) return;
+  ending = true;
+  const username = me || "";
+  const reason = await whyEnded();
+  try {
+    if (kept) sessionStorage.setItem(KEPT_KEY, JSON.stringify({ ...kept, username }));
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action: null, typed: false, fix: Boolean(kept), username, reason }));
+  } catch (err) {
+    // storage off: the login alone
+  }
+  location.reload();
+}
+
+// After the login: the correction kept is given back, in its form, for the officer who typed it.
+function restoreKept(user) {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEPT_KEY) || "null");
+    sessionStorage.removeItem(KEPT_KEY);
+  } catch (err) {
+    kept = null;
+  }
+  if (!kept || !kept.ticket || !user || (kept.username && kept.username !== user.username)) return;
+  const row = table.querySelector(`tr[data-ticket="${kept.ticket.id}"]`);
+  const opener = row ? row.querySelector("button.row-fix") : null;
+  if (form.restore(kept, t("fix.kept_after_login", { label: kept.ticket.label })) && opener) {
+    opener.scrollIntoView({ block: "nearest" });
+  }
+}
+
+const form = fixForm({ saved, sessionEnded });
 table.addEventListener("click", (ev) => {
   const button = ev.target.closest("button.row-fix");
   if (button) openRow(button);
 });
-whoAmI().catch(() => null); // the session's CSRF token, which the save sends
+// the session's CSRF token, which the save sends; then a correction kept over a login is given back
+whoAmI()
+  .then((user) => {
+    me = user ? user.username : null;
+    restoreKept(user);
+  })
+  .catch(() => null);
