@@ -115,7 +115,7 @@ def test_the_answer_box_says_its_length_near_4000_and_a_paste_cut_there(browser,
 
 
 def test_the_lkpp_number_says_a_paste_cut_at_its_100_characters(browser, office, tmp_path):
-    """helper-416: LKPP's whole reply line pasted into the LKPP number (100 characters, the server's limit, its
+    """LKPP's whole reply line pasted into the LKPP number (100 characters, the server's limit, its
     maxlength) was cut at 100 and nothing said so; saved, the number was the cut one. The field now says it as the
     answer's box does, at 1024x768 as at 1366x768, and nothing once the number is saved and the field empty."""
     ticket = escalated(office, "Rudi Hartono")

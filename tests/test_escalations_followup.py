@@ -145,7 +145,7 @@ def test_each_case_says_its_next_step_and_an_overdue_one_with_its_number_says_fo
     for case, number in ((numbered, "TTS-2026-0101"), (late, "TTS-2026-0102")):
         r = officer.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
         assert r.status_code == 200, r.text
-    # helper-416: a case past its target whose mail never went (the mail server down since Monday, then refused):
+    # a case past its target whose mail never went (the mail server down since Monday, then refused):
     # "Tunggu e-mail eskalasi terkirim" in red for days, or "Teruskan …" naming no visitor to tell
     unsent = escalate(office, officer, "Eka", "CV Lima", "Akun terkunci.", "Cek akun.", priority_class="P1")
     set_phone(office, late, "0813-2222-7788")
@@ -210,7 +210,7 @@ def test_each_case_says_its_next_step_and_an_overdue_one_with_its_number_says_fo
             "follow_up",
             "closed",
         ]
-        # past its target, whatever the mail's state: what to do now, and the visitor to tell (helper-416)
+        # past its target, whatever the mail's state: what to do now, and the visitor to tell
         assert [s.split(": ")[0] for s in said[8:]] == ["forward_late"] * 4 + ["correction_late", "chase_number"]
         assert all(s.endswith(told) for s in said[8:]), said[8:]
         page.click("#lang-toggle")

@@ -1,5 +1,5 @@
 """The visitor waiting with an old, small Android phone (320x568 and 360x640, touch, a slow signal) on the ticket's page
-(/t/<token>), and the TV after the server's restart: a review of a whole morning (helper-405). A real
+(/t/<token>), and the TV after the server's restart: a review of a whole morning. A real
 server process, real Chromium as the phone and the TV.
 
 What held: the place and the wait follow the line live; every call and recall rings and names the counter; the third

@@ -1,4 +1,4 @@
-"""Two small things people saw (helper-404), on a real server in real Chromium.
+"""Two small things people saw, on a real server in real Chromium.
 
 - The counter page: a visitor's long problem showed 4 lines at 1366x768 (3 at 1280x720) and scrolled inside its box,
   and where no scroll bar is drawn nothing said that its end ("... batas waktu paket tinggal dua hari lagi.") was

@@ -1,4 +1,4 @@
-"""Small things a visitor met, found by the session's reviews (helper-407).
+"""Small things a visitor met, found by the session's reviews.
 
 - The phone page of a visitor passed over, on an old small Android (320x568) or a 360x640 one: after the third call
   and the skip, the note saying so pushed "Posisi Anda: ke-N · M orang di depan Anda" and the wait under the first
