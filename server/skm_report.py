@@ -239,9 +239,8 @@ def skm_csv(summary: dict[str, Any], tz: tzinfo | str, office_name: str) -> byte
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-# The most lines of a suggestion or an answer in one row of the Saran sheet: 375 points, under a row's most
-# (409) and, with the headings' row, within an A4 landscape page.
-_PART_LINES = 25
+# The most lines of a suggestion or an answer in one row of the Saran sheet (375 points: xlsx.PART_LINES).
+_PART_LINES = xlsx.PART_LINES
 
 
 def skm_xlsx(

@@ -288,6 +288,10 @@ def _sheet_end(sheet: Sheet) -> str:
 # a fifth wider, its bold more. Too tall leaves a line blank at worst; too short would cut the text.
 LINE_POINTS = 15.0  # one line of Calibri 11 (the default row's height), in points
 MAX_ROW_POINTS = 409.0  # the tallest row Excel takes
+# The most lines of a long text in one row, when it goes on in the rows under it (text_parts: the SKM's Saran
+# sheet, the complaints' workbook): 375 points, under a row's most and, with the headings' row, within an A4
+# landscape page.
+PART_LINES = 25
 _CHARS_PER_WIDTH = 0.8  # a line's characters per unit of the column's width
 _BOLD_CHARS_PER_WIDTH = 0.7
 

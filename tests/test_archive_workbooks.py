@@ -132,3 +132,51 @@ def test_the_skm_workbooks_long_texts_are_whole(app):
         return "".join("".join(parts).split())
 
     assert bare(r[3] for r in saran if r[3]) == bare([text]) and bare(r[4] for r in saran if r[4]) == bare([answer])
+
+
+def test_the_complaints_workbooks_longest_complaint_and_answer_go_on_below_whole(app, clock):
+    """The complaints' XLSX (GET /api/complaints?format=xlsx): a row may be 409 points at most, so a
+    complaint of 2,000 characters and its answer of 4,000 (the most each may be) were cut at the row's foot,
+    in LibreOffice and Excel alike. They go on in the rows under it, as the SKM's Saran sheet's: the number,
+    times and other short cells only in the first; the next complaint in the row after the last part."""
+    from server.service import survey
+
+    service = app.extensions["antrian"]
+    clock.now = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    text = ("Mohon agar layanan helpdesk menambah petugas pada jam sibuk karena antrean panjang; " * 25)[
+        : survey.SUGGESTION_MAX
+    ]
+    answer = ("Terima kasih atas masukan Bapak/Ibu.\nKami telah menambah satu petugas pada jam sibuk. " * 50)[
+        : survey.ANSWER_MAX
+    ]
+    ids = []
+    for suggestion in (text, "Parkir sempit"):
+        ticket = service.issue(visitor()).body["ticket"]
+        for action in ("call-next", "start", "resolve"):
+            payload = {"solution": "Reset"} if action == "resolve" else {}
+            assert service.counter_action(1, action, payload, "sari").kind is Kind.DONE
+        body = {"token": ticket["token"], "answers": {f"U{i}": 3 for i in range(1, 10)}, "suggestion": suggestion}
+        ids.append(service.survey.submit(body).body["survey"]["response"]["id"])
+    assert service.survey.answer_complaint(str(ids[0]), {"answer": answer}, "budi").kind is Kind.DONE
+    listed = {c["id"]: c for c in service.survey.complaints()}
+    assert (listed[ids[0]]["text"], listed[ids[0]]["answer"]) == (text, answer)  # kept whole, as typed
+
+    data = service.survey.complaint_file("all", "2026-11-01", "2026-11-30", "received", "xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
+    widths = [sheet.column_dimensions[xlsx.column_letter(i)].width for i in range(sheet.max_column)]
+    rows = list(sheet.iter_rows(min_row=6))
+    assert check_heights_of(sheet, widths, rows) == len(rows) - 1  # every part's row tall enough; not the short one
+    assert all((sheet.row_dimensions[r[0].row].height or LINE) <= xlsx.MAX_ROW_POINTS for r in rows)
+    values = [[c.value for c in r] for r in rows]
+    assert values[0][0] == 1 and values[0][3] and values[0][5] == "Dijawab" and values[0][7]
+    assert values[-1][0] == 2 and values[-1][4] == "Parkir sempit"  # the next complaint, after the last part
+    parts = values[1:-1]
+    assert parts
+    for r in parts:  # a part's row: the complaint's and the answer's text, nothing else
+        assert [v for n, v in enumerate(r) if n not in (4, 6)] == [None] * 9, r
+
+    def bare(texts):  # the space or line break where a part ends is the row's end
+        return "".join("".join(t for t in texts if t).split())
+
+    assert bare(r[4] for r in values[:-1]) == bare([text]) and bare(r[6] for r in values[:-1]) == bare([answer])
+    assert sum(r[4] is not None for r in values[:-1]) > 1  # the complaint itself took more than one row

@@ -306,6 +306,7 @@ COMPLAINT_KEYS = (
     "closed_at",
 )
 _TIMES = ("received", "answered_at", "closed_at")  # local date and time, the office's zone in the heading
+_LONG = ("text", "answer")  # up to SUGGESTION_MAX and ANSWER_MAX characters: continued below in the XLSX
 
 
 def complaint_columns(zone: str) -> tuple[str, ...]:
@@ -411,6 +412,7 @@ def complaints_xlsx(
     letters = [xlsx.column_letter(i) for i in range(len(COMPLAINT_KEYS))]
     fit = xlsx.RowFit(sheet)  # rows as tall as their wrapped texts (LibreOffice does not grow them)
     total = sum(counts.get(k, 0) for k in ("open", "answered", "closed"))
+    chars = {k: xlsx.line_chars(COMPLAINT_WIDTHS[COMPLAINT_KEYS.index(k)]) for k in _LONG}
 
     def body() -> Any:
         yield xlsx.row_xml(1, [(_C_TITLE, t("complaints_file.title"))], letters)
@@ -418,12 +420,20 @@ def complaints_xlsx(
         yield xlsx.row_xml(3, [(0, period_line)], letters)
         yield xlsx.row_xml(4, [(0, t("complaints_file.counts", total=total, **counts))], letters)
         yield xlsx.row_xml(5, [(_C_HEADER, c) for c in complaint_columns(zone)], letters, fit)
+        number = 5
         for n, r in enumerate(rows, start=1):
-            cells = [(_C_NUMBER, n)]
-            for k in COMPLAINT_KEYS[1:]:
-                value = r[k]
-                cells.append((_C_TIME, value) if k in _TIMES and value is not None else (_C_BODY, value))
-            yield xlsx.row_xml(n + 5, cells, letters, fit)
+            # a complaint or an answer longer than a row may be tall (409 points; a page, PART_LINES lines)
+            # goes on in the rows under it, as the SKM's Saran sheet's; those rows hold nothing else
+            parts = {k: xlsx.text_parts(r[k], chars[k], xlsx.PART_LINES) for k in _LONG if r[k]}
+            for part in range(max((len(p) for p in parts.values()), default=1)):
+                cells: list[tuple[int, Any]] = [(_C_NUMBER, None if part else n)]
+                for k in COMPLAINT_KEYS[1:]:
+                    value = r[k] if not part else None
+                    if k in parts:
+                        value = parts[k][part] if part < len(parts[k]) else None
+                    cells.append((_C_TIME, value) if k in _TIMES and value is not None else (_C_BODY, value))
+                number += 1
+                yield xlsx.row_xml(number, cells, letters, fit)
 
     return xlsx.write_xlsx(sheet, body(), when)
 
