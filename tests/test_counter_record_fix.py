@@ -143,7 +143,8 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
     that changes nothing or empties the answer is refused in the dialog with the text kept; a colleague's
     correction meanwhile is said live and refuses the save once, naming them; the saved correction is said by its
     fields, the copy printed before is said to have the old text with Cetak ulang (a copy still waiting for the
-    printer is not: it prints the corrected text), and the other page hears it."""
+    printer is not: it prints the corrected text), and the other page hears it; a session ended meanwhile goes to the
+    login and back, the text typed given back in the form."""
     empty_queue(office)
     rudi = issue(office, "Rudi Hartono")
     label = rudi["label"]
@@ -267,6 +268,37 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
             expect(line).to_be_hidden()
             keep_shot(page, "copy-waiting-1366.png")
         printed(printer, b"lewat menu admin agency")  # the copy queued: the corrected text
+
+        # Back from lunch: the session ended (a logout on another PC) while a correction was typed. The save went to
+        # the login, which said why and that the correction is kept; signed in, the form is open again on the text
+        # typed, in the recap's words, and saved then. (The login kept the ticket's draft only: the text was lost.)
+        page.click("#btn-fix")
+        page.fill("#fix-solution", "Reset kata sandi lewat menu admin agency, lalu masuk lagi")
+        elsewhere = office.session("budi", PASSWORD)
+        elsewhere.post(f"{office.url}/api/logout", json={}, timeout=5).raise_for_status()
+        page.keyboard.press("Control+Enter")
+        said = page.locator("#login-error")
+        expect(said).to_contain_text("Sesi Anda berakhir: akun ini keluar (logout) di PC lain.")
+        expect(said).to_contain_text(
+            "Koreksi catatan yang Anda ketik masih ada: setelah masuk, formulirnya terbuka lagi dengan koreksi itu"
+        )
+        expect(page.locator("#login-form [name=username]")).to_have_value("budi")
+        keep_shot(page, "counter-login-1366.png")
+        page.fill("#login-form [name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#fix-said")).to_have_text(
+            f"Sesi Anda berakhir sebelum koreksi {label} tersimpan. Teks yang Anda ketik masih di sini: "
+            "periksa, lalu Simpan."
+        )
+        expect(page.locator("#fix-solution")).to_have_value("Reset kata sandi lewat menu admin agency, lalu masuk lagi")
+        expect(page.locator("#fix-category")).to_have_value("konsultasi")
+        keep_shot(page, "counter-kept-1366.png")
+        page.keyboard.press("Control+Enter")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#notice")).to_have_text(f"Catatan {label} dikoreksi: jawaban.")
+        expect(page.locator("#btn-fix")).to_be_focused()
+        assert page.evaluate("() => sessionStorage.getItem('antrian.counter.fix')") is None  # given back once
 
         # English, on the laptop's screen: the dialog fits, Esc closes it, the cursor back on its button
         resize(page, {"width": 1024, "height": 768})

@@ -11,6 +11,7 @@ const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (
 const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's change keeps: the last notice
 const DONE_KEY = "antrian.counter.done."; // + counter id: the ticket last finished there, its form copy (per tab, the day)
 const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused, said at the login and after it
+const FIX_KEY = "antrian.counter.fix"; // the correction typed when the session ended, given back after the login
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
 const DRAFT_SAVE_MS = 2000; // the draft goes to the server this long after typing stops (askServerDraft)
 // the pending save; ticket id -> the draft this page sent last (JSON); the tickets whose server draft was asked for;
@@ -3027,7 +3028,8 @@ async function readRecord(id) {
   return ticket;
 }
 
-const fixer = fixForm({ read: readRecord, saved: fixSaved, sessionEnded: () => sessionEnded() });
+// a save answered 401: the correction typed (`kept`) kept over the login, given back after it (restoreFix)
+const fixer = fixForm({ read: readRecord, saved: fixSaved, sessionEnded: (kept) => sessionEnded(null, kept) });
 
 async function openFix() {
   const done = state.lastDone;
@@ -3091,18 +3093,36 @@ $("fix-reprint-btn").addEventListener("click", (ev) => doubled(ev) || printFormC
 // An action answered 401 (a logout elsewhere, a new password, a disabled account, the day's end), or the
 // live socket found the session gone: what was typed is kept (the draft, with its kind and class), and
 // the login says that the action was not saved, and why the session ended (GET /api/me's `ended`, asked once
-// before the reload: common.js whyEnded, the front office's page alike); after it, the page says so again.
+// before the reload: common.js whyEnded, the front office's page alike); after it, the page says so again. A
+// correction of the record finished last (Koreksi catatan, `fix`: fixform's {ticket, base, values}) is kept too, and
+// its form opens again on it after the login (restoreFix), as the recap page's does (recap_fix.js).
 let ending = false;
 
-async function sessionEnded(action = null) {
+async function sessionEnded(action = null, fix = null) {
   if (ending) return; // the socket and an action's answer at once: asked once
   ending = true;
   saveDraft();
   const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
   const username = state.me ? state.me.username : "";
   const reason = await whyEnded(); // null too when signed in after all (a 401 of another cause): the page starts again
-  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, username, reason }));
+  if (fix) sessionStorage.setItem(FIX_KEY, JSON.stringify({ ...fix, username }));
+  // `fix`: "counter", this page's correction (the recap's says true)
+  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, fix: fix ? "counter" : false, username, reason }));
   location.reload();
+}
+
+// After the login: the correction kept over it given back in its form, for the officer who typed it (another officer
+// signing in at this PC does not see it), the cursor going back to Koreksi catatan after it.
+function restoreFix(user) {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(FIX_KEY) || "null");
+  } catch (err) {
+    kept = null;
+  }
+  sessionStorage.removeItem(FIX_KEY);
+  if (!kept || !kept.ticket || (kept.username && kept.username !== user.username)) return;
+  fixer.restore(kept, t("fix.kept_after_login", { label: kept.ticket.label }), $("btn-fix"));
 }
 window.antrianSessionEnded = () => sessionEnded(null); // common.js, when the live socket finds the session gone
 
@@ -3113,8 +3133,10 @@ function endedAction() {
     const name = ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "";
     const reason = endedReason(ended.reason);
     const username = typeof ended.username === "string" ? ended.username : "";
-    // `fix`: a correction typed on the recap page (recap_fix.js), kept for after the login there
-    return { name, typed: Boolean(ended.typed), fix: Boolean(ended.fix), username, reason };
+    // `fix`: a correction typed on the recap page (recap_fix.js), kept for after the login there; "counter", on this
+    // page (sessionEnded)
+    const fix = ended.fix === "counter" ? "counter" : ended.fix ? "recap" : null;
+    return { name, typed: Boolean(ended.typed), fix, username, reason };
   } catch (err) {
     return null;
   }
@@ -3130,7 +3152,8 @@ function showLoginAfterEnd() {
     // other language at the switch (endedAction names the button in the language of the moment)
     sayAtLogin(() => {
       const now = endedAction() || ended;
-      const kept = (now.typed ? ` ${t("ended.kept")}` : "") + (now.fix ? ` ${t("ended.kept_fix")}` : "");
+      const fix = now.fix ? ` ${t(now.fix === "counter" ? "ended.kept_fix_here" : "ended.kept_fix")}` : "";
+      const kept = (now.typed ? ` ${t("ended.kept")}` : "") + fix;
       const said = now.reason
         ? [t(`ended.why.${now.reason}`), now.name ? t("ended.unsaved", { action: now.name }) : "", t("ended.again")]
             .filter(Boolean)
@@ -3248,6 +3271,7 @@ function start(user) {
     drafts: () => Object.fromEntries(Object.entries(serverDraft).filter(([, v]) => v instanceof Map || v instanceof Set)
                                        .map(([k, v]) => [k, v.size])),
   };
+  restoreFix(user);
 }
 
 // A double click is one press (its second click's `detail` counts 2): a second Panggil ulang was one more call of the

@@ -35,7 +35,8 @@ const $ = (id) => document.getElementById(id);
 // The form on this page. `read(ref)`: the record now ({id, label, status, token?, solution, escalation_note,
 // category, priority_class}); `saved(target, body, changes)`: after a save, the form closed (target: {id, label,
 // ref, status}); `sessionEnded(kept)`: a 401 (the form closed: the page's own way back to the login; `kept`, what was
-// typed, {ticket, base, values}, for `restore` after it), else a 401 is said in the form as any refusal.
+// typed, {ticket, base, values}, for `restore` after it, on the recap's and the counter's pages), else a 401 is said
+// in the form as any refusal.
 export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = null } = {}) {
   const dialog = $("fix-dialog");
   const fix = {
@@ -202,11 +203,12 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
 
   // A correction typed when the session ended (sessionEnded's `kept`), given back after the login: the form open
   // for its record with the text typed and the base it was typed on (a colleague's correction meanwhile refuses its
-  // Simpan once, naming them), `text` said at its top. false when a form is open already.
-  function restore(kept, text) {
+  // Simpan once, naming them), `text` said at its top; `opener`, the button the cursor goes back to after it. false
+  // when a form is open already.
+  function restore(kept, text, opener = null) {
     if (fix.saving || dialog.open || !kept || !kept.ticket || !kept.base || !kept.values) return false;
     const { ticket, base, values } = kept;
-    show({ ...ticket, token: ticket.ref, ...base }, null);
+    show({ ...ticket, token: ticket.ref, ...base }, opener);
     fix.base = recordBase(base);
     for (const [field, box] of boxes()) if (typeof values[field] === "string") box.value = values[field];
     for (const count of Object.values(counted)) count.render();
