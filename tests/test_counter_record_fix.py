@@ -299,6 +299,32 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         expect(page.locator("#notice")).to_have_text(f"Catatan {label} dikoreksi: jawaban.")
         expect(page.locator("#btn-fix")).to_be_focused()
         assert page.evaluate("() => sessionStorage.getItem('antrian.counter.fix')") is None  # given back once
+        # The same logout with the form open and no Simpan pressed: the page's live connection finds the session gone
+        # by itself (a couple of seconds later) and goes to the login; the text typed is kept and given back as
+        # above. (It went to the login keeping the ticket's draft only: the correction typed was lost.)
+        page.click("#btn-fix")
+        page.fill("#fix-solution", "Reset kata sandi lewat menu admin agency, lalu masuk lagi dengan akun baru")
+        elsewhere = office.session("budi", PASSWORD)
+        elsewhere.post(f"{office.url}/api/logout", json={}, timeout=5).raise_for_status()
+        expect(page.locator("#login-form")).to_be_visible(timeout=15000)  # nothing pressed: the page went by itself
+        expect(said).to_contain_text("Sesi Anda berakhir: akun ini keluar (logout) di PC lain.")
+        expect(said).to_contain_text(
+            "Koreksi catatan yang Anda ketik masih ada: setelah masuk, formulirnya terbuka lagi dengan koreksi itu"
+        )
+        page.fill("#login-form [name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#fix-said")).to_have_text(
+            f"Sesi Anda berakhir sebelum koreksi {label} tersimpan. Teks yang Anda ketik masih di sini: "
+            "periksa, lalu Simpan."
+        )
+        expect(page.locator("#fix-solution")).to_have_value(
+            "Reset kata sandi lewat menu admin agency, lalu masuk lagi dengan akun baru"
+        )
+        keep_shot(page, "counter-kept-live-1366.png")
+        page.keyboard.press("Escape")  # Batal: the record as saved above
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#btn-fix")).to_be_focused()
 
         # English, on the laptop's screen: the dialog fits, Esc closes it, the cursor back on its button
         resize(page, {"width": 1024, "height": 768})

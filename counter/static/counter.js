@@ -3095,16 +3095,19 @@ $("fix-reprint-btn").addEventListener("click", (ev) => doubled(ev) || printFormC
 // the login says that the action was not saved, and why the session ended (GET /api/me's `ended`, asked once
 // before the reload: common.js whyEnded, the front office's page alike); after it, the page says so again. A
 // correction of the record finished last (Koreksi catatan, `fix`: fixform's {ticket, base, values}) is kept too, and
-// its form opens again on it after the login (restoreFix), as the recap page's does (recap_fix.js).
+// its form opens again on it after the login (restoreFix), as the recap page's does (recap_fix.js): the one its
+// Simpan met the 401 with, or, when the session ended another way with the form open (the live socket finding it gone
+// after a logout on another PC, about 2 s after it), the one typed in it then (fixform's `typed`).
 let ending = false;
 
-async function sessionEnded(action = null, fix = null) {
+async function sessionEnded(action = null, kept = null) {
   if (ending) return; // the socket and an action's answer at once: asked once
   ending = true;
   saveDraft();
   const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
   const username = state.me ? state.me.username : "";
   const reason = await whyEnded(); // null too when signed in after all (a 401 of another cause): the page starts again
+  const fix = kept || fixer.typed(); // read after the question: what was typed meanwhile too
   if (fix) sessionStorage.setItem(FIX_KEY, JSON.stringify({ ...fix, username }));
   // `fix`: "counter", this page's correction (the recap's says true)
   sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, fix: fix ? "counter" : false, username, reason }));

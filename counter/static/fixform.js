@@ -35,8 +35,8 @@ const $ = (id) => document.getElementById(id);
 // The form on this page. `read(ref)`: the record now ({id, label, status, token?, solution, escalation_note,
 // category, priority_class}); `saved(target, body, changes)`: after a save, the form closed (target: {id, label,
 // ref, status}); `sessionEnded(kept)`: a 401 (the form closed: the page's own way back to the login; `kept`, what was
-// typed, {ticket, base, values}, for `restore` after it, on the recap's and the counter's pages), else a 401 is said
-// in the form as any refusal.
+// typed, {ticket, base, values}, for `restore` after it, on the recap's and the counter's pages; `typed()` hands over
+// the same when the session ends without a Simpan), else a 401 is said in the form as any refusal.
 export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = null } = {}) {
   const dialog = $("fix-dialog");
   const fix = {
@@ -122,14 +122,20 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
     if (opener && opener.isConnected) opener.focus();
   }
 
+  // The form's fields as typed (those shown: an escalated case's answer box may be hidden)
+  function values() {
+    const typed = {};
+    if (!$("fix-solution-box").hidden) typed.solution = $("fix-solution").value;
+    if (!$("fix-note-box").hidden) typed.escalation_note = $("fix-note").value;
+    typed.category = $("fix-category").value;
+    typed.priority_class = $("fix-class").value;
+    return typed;
+  }
+
   async function save() {
     if (!fix.ticket || fix.saving) return;
     const target = fix.ticket;
-    const payload = { base: fix.base, request_id: requestId() };
-    if (!$("fix-solution-box").hidden) payload.solution = $("fix-solution").value;
-    if (!$("fix-note-box").hidden) payload.escalation_note = $("fix-note").value;
-    payload.category = $("fix-category").value;
-    payload.priority_class = $("fix-class").value;
+    const payload = { base: fix.base, request_id: requestId(), ...values() };
     fix.saving = true;
     fix.sent = { id: target.id, values: payload }; // its event may come before its answer (heard)
     render();
@@ -216,6 +222,16 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
     return true;
   }
 
+  // What is typed in the open form, as a refused save hands it to `sessionEnded` ({ticket, base, values}, for
+  // `restore`): for the page's own way to the login when the session ends without a Simpan (the live connection
+  // finding it gone, another action's 401). null when no form is open or nothing differs from the record shown.
+  function typed() {
+    if (!fix.ticket || !fix.base || !dialog.open) return null;
+    const now = values();
+    if (Object.entries(now).every(([field, value]) => value === fix.base[field])) return null;
+    return { ticket: fix.ticket, base: fix.base, values: now };
+  }
+
   dialog.addEventListener("cancel", (ev) => {
     // Esc: closed as Batal (the cursor back on the button that opened it)
     ev.preventDefault();
@@ -240,6 +256,7 @@ export function fixForm({ read = readRecord, saved = () => {}, sessionEnded = nu
   return {
     open,
     restore,
+    typed,
     close,
     render,
     heard,

@@ -92,11 +92,13 @@ async function saved(target, body, changes) {
 let ending = false;
 let me = null; // the login name, once /api/me answered
 
-async function sessionEnded(kept) {
+async function sessionEnded(given) {
   if (ending) return;
   ending = true;
   const username = me || "";
   const reason = await whyEnded();
+  // the correction a refused Simpan handed over, or the one typed in the form open when the session ended another way
+  const kept = given || form.typed();
   try {
     if (kept) sessionStorage.setItem(KEPT_KEY, JSON.stringify({ ...kept, username }));
     sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action: null, typed: false, fix: Boolean(kept), username, reason }));
