@@ -85,6 +85,18 @@ def test_a_correction_base_must_name_the_records_fields_as_text(app, client):
     assert client.post("/api/tickets/A-001/correct", json={"solution": "Baru"}, headers=h).status_code == 200
 
 
+def signed_in_to_kept_form(page, dialog, label: str, solution: str) -> None:
+    """The officer signs in again on the login a session's end brought: the correction form is open on the text
+    typed, saying so in the words both pages use."""
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#fix-said")).to_have_text(
+        f"Sesi Anda berakhir sebelum koreksi {label} tersimpan. Teks yang Anda ketik masih di sini: periksa, lalu Simpan."
+    )
+    expect(page.locator("#fix-solution")).to_have_value(solution)
+
+
 # -- the counter page ----------------------------------------------------------------------------------------------
 
 
@@ -284,14 +296,7 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         )
         expect(page.locator("#login-form [name=username]")).to_have_value("budi")
         keep_shot(page, "counter-login-1366.png")
-        page.fill("#login-form [name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        expect(dialog).to_be_visible()
-        expect(page.locator("#fix-said")).to_have_text(
-            f"Sesi Anda berakhir sebelum koreksi {label} tersimpan. Teks yang Anda ketik masih di sini: "
-            "periksa, lalu Simpan."
-        )
-        expect(page.locator("#fix-solution")).to_have_value("Reset kata sandi lewat menu admin agency, lalu masuk lagi")
+        signed_in_to_kept_form(page, dialog, label, "Reset kata sandi lewat menu admin agency, lalu masuk lagi")
         expect(page.locator("#fix-category")).to_have_value("konsultasi")
         keep_shot(page, "counter-kept-1366.png")
         page.keyboard.press("Control+Enter")
@@ -311,15 +316,8 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         expect(said).to_contain_text(
             "Koreksi catatan yang Anda ketik masih ada: setelah masuk, formulirnya terbuka lagi dengan koreksi itu"
         )
-        page.fill("#login-form [name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        expect(dialog).to_be_visible()
-        expect(page.locator("#fix-said")).to_have_text(
-            f"Sesi Anda berakhir sebelum koreksi {label} tersimpan. Teks yang Anda ketik masih di sini: "
-            "periksa, lalu Simpan."
-        )
-        expect(page.locator("#fix-solution")).to_have_value(
-            "Reset kata sandi lewat menu admin agency, lalu masuk lagi dengan akun baru"
+        signed_in_to_kept_form(
+            page, dialog, label, "Reset kata sandi lewat menu admin agency, lalu masuk lagi dengan akun baru"
         )
         keep_shot(page, "counter-kept-live-1366.png")
         page.keyboard.press("Escape")  # Batal: the record as saved above
@@ -532,15 +530,8 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
         expect(page.locator("#login-form [name=username]")).to_have_value("budi")
         expect(page.locator("#login-form [name=password]")).to_be_focused()
         keep_shot(page, "recap-login-1366.png")
-        page.fill("#login-form [name=password]", PASSWORD)
-        page.keyboard.press("Enter")
+        signed_in_to_kept_form(page, dialog, wulan["label"], "Unggah ulang lewat menu kualifikasi, lalu kirim")
         expect(page).to_have_url(re.compile(rf"/counter/recap\?from={day}&to={day}$"))
-        expect(dialog).to_be_visible()
-        expect(page.locator("#fix-said")).to_have_text(
-            f"Sesi Anda berakhir sebelum koreksi {wulan['label']} tersimpan. Teks yang Anda ketik masih di sini: "
-            "periksa, lalu Simpan."
-        )
-        expect(page.locator("#fix-solution")).to_have_value("Unggah ulang lewat menu kualifikasi, lalu kirim")
         expect(page.locator("#fix-category")).to_have_value("konsultasi")
         keep_shot(page, "recap-kept-1366.png")
         page.keyboard.press("Control+Enter")
