@@ -101,7 +101,10 @@ def test_long_texts_grow_to_what_they_hold_then_scroll_with_a_cue(browser, offic
         expect(problem).to_have_attribute("data-more", "false")
         expect(problem.locator("xpath=following-sibling::dd[1]")).to_be_hidden()
         shot(page, f"escalations-long-note-{size}.png")
-        note.evaluate("b => { b.scrollTop = b.scrollHeight; }")  # read to its end: the cue goes
+        # read to its end: the cue goes. Scrolled from the card, which stays over a live redraw (renderInfo), when the
+        # scroll is done: the box itself, found by Playwright just before a redraw replaced it, was scrolled out of the
+        # page (a loaded CI run), and the new box stayed at its top, its cue still shown
+        c.evaluate("card => { const b = card.querySelector('dd.note'); b.scrollTop = b.scrollHeight; }")
         expect(note).to_have_attribute("data-more", "false")
         expect(cue).to_be_hidden()
 
