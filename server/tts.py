@@ -63,6 +63,21 @@ _HASH = re.compile(r"#\s*(?=\d)")  # "Loket #3": espeak-ng's Indonesian says "#"
 # A word of two or more capitals, not part of a longer word: an acronym ("LPSE", "CS", "UKPBJ") when the name has
 # small letters too.
 _CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,}(?![^\W_])")
+# In a name written all in capitals ("LOKET LPSE", "MEJA PPK 2") a word is said as a word when Indonesian can say it
+# as written, else spelled as an acronym. Said as written: syllables of an onset (none; one consonant; the digraphs ng,
+# ny, kh, sy; or a cluster of a loanword's syllable, as in "prioritas", "blangko", "struktur", "kwitansi"), a vowel,
+# and a coda (none, one consonant, or ng): "LOKET" lo-ket, "BAPPEDA" bap-pe-da, "KOMINFO" ko-min-fo, "SIM" sim; not
+# "LPSE" (no syllable begins "lps"), "UKPBJ" or "ULP" (none ends "kpbj", "lp"), "PPK" (no vowel).
+_SAY_CLUSTER = r"(?:s[kp]r|str|[pbtdkgf]r|[pbkgfs]l|s[kpmntw]|[kd]w)"
+_SAYABLE = re.compile(rf"(?:(?:ng|ny|kh|sy|{_SAY_CLUSTER}|[b-df-hj-np-tv-z])?[aeiou](?:ng|[b-df-hj-np-tv-z])?)+")
+# A syllable that begins with a cluster belongs to a longer word ("BLANGKO", "PROGRAM"): a word of one vowel that begins
+# with one is an acronym ("BRI"). A word of two letters is an acronym too ("TU", "IT", "PU", as "Meja IT" is), but for
+# the two such words a counter's name may hold, "DI" and "KE".
+_SAY_CLUSTER_START = re.compile(_SAY_CLUSTER)
+_SAY_SHORT = frozenset({"di", "ke"})
+# Loanwords of service counters kept as they were borrowed, with an ending Indonesian syllables do not have: a rule
+# that let them be said would let "ULP" (the "lp" of "help"), "UPT" or "ASN" be said too.
+_SAY_LOANWORDS = frozenset({"help", "helpdesk", "desk", "front", "bank", "call"})
 # A Roman numeral of two or more of I, V and X (II to XXXIX): how an office numbers counters ("Loket II").
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
@@ -166,6 +181,17 @@ def roman_value(word: str) -> int | None:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
+def sayable(word: str) -> bool:
+    """Whether a word of a name in capitals is said as a word ("LOKET", "BAPPEDA", "KOMINFO", "HELPDESK") rather than
+    spelled as an acronym ("LPSE", "PPK", "UKPBJ", "SPSE", "ULP", "BRI", "TU"): see _SAYABLE."""
+    word = word.lower()
+    if word in _SAY_LOANWORDS or word in _SAY_SHORT:
+        return True
+    if len(word) < 3 or not _SAYABLE.fullmatch(word):
+        return False
+    return sum(c in "aeiou" for c in word) > 1 or not _SAY_CLUSTER_START.match(word)
+
+
 def counter_words(counter_name: str, lang: str = "id") -> str:
     """Say the digits in a counter name as words: "Loket 2" -> "Loket dua". A letter next to a number is
     a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says.
@@ -177,8 +203,9 @@ def counter_words(counter_name: str, lang: str = "id") -> str:
     A Roman numeral is said as its number ("Loket II" -> "Loket dua": espeak-ng's English said "Loket roman two"
     and a voice pack has no clip `ii`). In a name with small letters, a word of capitals is an acronym, spelled
     letter by letter ("Helpdesk LPSE" -> "Helpdesk L P S E", "CS-1" -> "C S-satu"): espeak-ng read "LPSE" as a
-    word ("lpsé"), and "ULP", "PPID", "IT" too. A name written all in capitals ("LOKET PENGADUAN") keeps its
-    words: there an acronym cannot be told from a word, and espeak-ng spells what it cannot say ("LKPP")."""
+    word ("lpsé"), and "ULP", "PPID", "IT" too. In a name written all in capitals a word Indonesian can say as
+    written is a word, in small letters, the rest spelled (`sayable`): "LOKET LPSE" -> "loket L P S E", "DINAS
+    KOMINFO" -> "dinas kominfo". The same in English: the name is the office's sign, whatever the voice."""
 
     name = _HASH.sub("", counter_name)
 
@@ -193,7 +220,9 @@ def counter_words(counter_name: str, lang: str = "id") -> str:
         value = roman_value(m.group())
         if value is not None:
             return number_words(value, lang)
-        return " ".join(m.group()) if spell else m.group()
+        if spell or not sayable(m.group()):
+            return " ".join(m.group())
+        return m.group().lower()
 
     said = _DIGITS.sub(say, name)
     said = _CAPITALS.sub(capitals, said)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import write_config
 from fakespeech import FakeSpeech
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
@@ -29,6 +29,8 @@ from server.tts import (
     TEMPLATE_ID,
     Speech,
     announcement_text,
+    letter_a,
+    roman_value,
     speech_voice,
     validate_template,
 )
@@ -246,14 +248,30 @@ def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, s
         ("Konsultasi Non-Penyedia (PPK/Pokja/PP)", "id", "Konsultasi Non-Penyedia (P P K, Pokja, P P)"),
         ("Loket KTP-el", "id", "Loket K T P-el"),
         ("Helpdesk LPSE", "en", "Helpdesk L P S E"),
-        # a word with small letters, and a name all in capitals, are said as words (espeak-ng spells "LKPP")
+        # a word with small letters is said as a word
         ("Loket SIKaP", "id", "Loket SIKaP"),
-        ("LOKET PENGADUAN", "id", "LOKET PENGADUAN"),
-        ("LKPP", "id", "LKPP"),
+        # a name all in capitals: a word Indonesian can say as written is a word, in small letters; the rest spelled
+        ("LOKET LPSE", "id", "loket L P S E"),
+        ("LOKET LPSE", "en", "loket L P S E"),
+        ("MEJA PPK 2", "id", "meja P P K dua"),
+        ("LOKET UKPBJ", "id", "loket U K P B J"),
+        ("HELPDESK SPSE", "id", "helpdesk S P S E"),
+        ("BAGIAN BAPPEDA", "id", "bagian bappeda"),
+        ("DINAS KOMINFO", "en", "dinas kominfo"),
+        ("LOKET PENGADUAN", "id", "loket pengaduan"),
+        ("LAYANAN PRIORITAS", "id", "layanan prioritas"),
+        ("KONSULTASI NON-PENYEDIA (PPK/POKJA/PP)", "id", "konsultasi non-penyedia (P P K, pokja, P P)"),
+        ("LKPP", "id", "L K P P"),
+        ("LOKET BKD / DPRD", "id", "loket B K D, D P R D"),
+        ("LOKET ULP", "id", "loket U L P"),
+        ("MEJA IT", "id", "meja I T"),  # two letters: an acronym, as "Meja IT" ("TU", "PU"), but "di" and "ke"
+        ("LOKET BANK BRI", "id", "loket bank B R I"),  # a loanword; one vowel after a cluster: an acronym
+        ("LOKET KAS", "id", "loket kas"),
+        ("LOKET ASN", "en", "loket A-S N"),
         ("Meja R&D", "id", "Meja R dan D"),
         # a Roman numeral is its number, in capitals or not
         ("Loket II", "id", "Loket dua"),
-        ("LOKET IV", "id", "LOKET empat"),
+        ("LOKET IV", "id", "loket empat"),
         ("Loket XIV", "en", "Loket fourteen"),
         ("Loket II", "en", "Loket two"),
         ("Loket XL", "id", "Loket X L"),  # not I, V and X alone: letters
@@ -273,6 +291,109 @@ def test_a_counter_name_is_said_as_the_office_reads_it(counter, lang, spoken):
     assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
 
 
+# An independent statement of the rule for a name in capitals: Indonesian syllables, built here, are said as words.
+CONSONANTS = "BCDFGHJKLMNPQRSTVWXYZ"
+ONSETS = [*CONSONANTS, "NG", "NY", "KH", "SY"]
+CLUSTERS = "PR BR TR DR KR GR FR PL BL KL GL FL SL SP SK ST SM SN SW KW DW STR SPR SKR".split()
+CODAS = [*CONSONANTS, "NG"]
+
+
+@st.composite
+def indonesian_words(draw, syllables: tuple[int, int] = (2, 5)) -> str:
+    """A word of `syllables` Indonesian syllables in capitals: (onset) vowel (coda)."""
+    word = ""
+    for _ in range(draw(st.integers(*syllables))):
+        onset = draw(st.sampled_from(["", *ONSETS, *CLUSTERS]))
+        word += onset + draw(st.sampled_from("AEIOU")) + draw(st.sampled_from(["", *CODAS]))
+    assume(roman_value(word) is None)
+    return word
+
+
+def said_in_capitals(word: str, lang: str) -> str:
+    """How a word alone in a name of capitals is said: "LOKET <word>" said, "loket " taken off."""
+    said = announcement_text("A-1", f"LOKET {word}", "{letter}|{number}|{counter}", lang=lang).split("|")[2]
+    assert said.startswith("loket ")
+    return said.removeprefix("loket ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=indonesian_words(), lang=st.sampled_from(["id", "en"]))
+@example(word="BAPPEDA", lang="id").via("bap-pe-da")
+@example(word="KOMINFO", lang="en").via("ko-min-fo")
+@example(word="DISDUKCAPIL", lang="id").via("dis-duk-ca-pil")
+@example(word="STRUKTUR", lang="id").via("a cluster at the start")
+def test_a_word_of_indonesian_syllables_in_a_name_of_capitals_is_said_as_a_word(word, lang):
+    assume(len(word) > 2)  # two letters are an acronym (below)
+    assert said_in_capitals(word, lang) == word.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(CONSONANTS, min_size=1, max_size=7), lang=st.sampled_from(["id", "en"]))
+@example(word="PPK", lang="id")
+@example(word="LKPP", lang="id")
+@example(word="DPRD", lang="en")
+def test_a_word_of_capitals_without_a_vowel_is_spelled(word, lang):
+    assume(roman_value(word) is None)
+    assert said_in_capitals(word, lang) == " ".join(word)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cluster=st.text(CONSONANTS, min_size=2, max_size=4),
+    vowel=st.sampled_from("AEIOU"),
+    rest=indonesian_words((0, 3)),
+    at_end=st.booleans(),
+    lang=st.sampled_from(["id", "en"]),
+)
+@example(cluster="LPS", vowel="E", rest="", at_end=False, lang="id").via("LPSE")
+@example(cluster="SPS", vowel="E", rest="", at_end=False, lang="en").via("SPSE")
+@example(cluster="KPBJ", vowel="U", rest="", at_end=True, lang="id").via("UKPBJ")
+@example(cluster="LP", vowel="U", rest="", at_end=True, lang="en").via("ULP")
+def test_a_word_that_begins_or_ends_with_a_cluster_indonesian_syllables_lack_is_spelled(
+    cluster, vowel, rest, at_end, lang
+):
+    """Consonants before the first vowel that are no onset ("LPSE"), or after the last that are more than one
+    consonant and not "ng" ("ULP", "UKPBJ"): the word is an acronym, said letter by letter, in English too ("A"
+    joined: "A-S N")."""
+    if at_end:
+        assume(cluster != "NG")
+        word = rest + vowel + cluster
+    else:
+        assume(cluster not in ONSETS + CLUSTERS)
+        word = cluster + vowel + rest
+    assume(word not in {"HELP", "DESK", "BANK", "CALL", "FRONT"})
+    assert said_in_capitals(word, lang) == letter_a(" ".join(word), lang)
+
+
+@pytest.mark.parametrize(
+    ("word", "spoken"),
+    [
+        # a cluster begins a syllable of a longer word ("PROGRAM"); a word of one vowel after one is an acronym
+        ("PROGRAM", "program"),
+        ("BRI", "B R I"),
+        ("SKA", "S K A"),
+        # a word of one vowel with one consonant before it is a word: "LOKET KAS", "SIM", "POS"
+        ("SIM", "sim"),
+        ("POS", "pos"),
+        # two letters: an acronym, but for the words "di" and "ke"
+        ("TU", "T U"),
+        ("IT", "I T"),
+        ("DI", "di"),
+        ("KE", "ke"),
+        # loanwords of signs whose ending Indonesian syllables lack ("lp" is also ULP's, "nt" UPT's, "sk" ASK's)
+        ("HELPDESK", "helpdesk"),
+        ("HELP", "help"),
+        ("FRONT", "front"),
+        ("BANK", "bank"),
+        ("CALL", "call"),
+        # a Roman numeral is still its number
+        ("XII", "dua belas"),
+    ],
+)
+def test_a_short_word_in_a_name_of_capitals(word, spoken):
+    assert said_in_capitals(word, "id") == spoken
+
+
 def espeak_phonemes(text: str, voice: str) -> str:
     """What espeak-ng says for `text`, in its phoneme mnemonics on one line (`espeak-ng -x`)."""
     out = subprocess.run(
@@ -287,6 +408,8 @@ def espeak_phonemes(text: str, voice: str) -> str:
         ("A-1", "Helpdesk LPSE", "id", "'El p'e", "lps'E"),  # "el pe es e", not the word "lpsé"
         ("A-1", "Loket PPID", "id", "p'e p'e 'i d'e", "p'id"),  # not the word "pid"
         ("A-1", "Loket SPSE", "id", "'Es p'e", "sps'E"),
+        ("A-1", "LOKET LPSE", "id", "l'ok@t 'El p'e", "lps'E"),  # a sign's capitals: "loket el pe es e"
+        ("A-1", "LOKET LPSE", "en", "l'0kI2t 'El p'i:", "'Els'i:"),  # not "loket elsee"
         ("A-1", "Meja IT", "id", "'i t'e", "'it"),
         ("A-1", "Loket #3", "id", "l'ok@t t'iga", "p'agaR"),  # not "Loket pagar tiga"
         ("A-1", "Loket 2/3", "id", "l'ok@t d'ua t'iga", "m'iR2iN"),  # not "dua garis miring tiga"
