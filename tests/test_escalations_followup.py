@@ -304,3 +304,75 @@ def test_no_anonymous_display_or_ticket_client_gets_a_closed_cases_phone(office,
     finally:
         for sio in clients:
             sio.disconnect()
+
+
+# The text selected on the page and whether it lies in the element the page's script kept as window.kept
+SELECTED = """() => { const s = getSelection(); const r = s.rangeCount ? s.getRangeAt(0) : null;
+  return { text: s.toString(), inKept: !!r && window.kept.isConnected && window.kept.contains(r.commonAncestorContainer) }; }"""
+
+
+def select_text(loc) -> None:
+    """The text of `loc` selected as by a drag over it (a Range on it, in the page's script), its element kept as
+    window.kept."""
+    loc.evaluate(
+        """(e) => { window.kept = e; const r = document.createRange(); r.selectNodeContents(e);
+          const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
+    )
+
+
+def test_a_phone_number_selected_or_a_buka_lagi_focused_stays_over_a_live_refresh_of_other_cases(
+    browser,
+    office,  # noqa: F811
+    officer,  # noqa: F811
+):
+    """The closed rows ("Baru ditutup") and the open cases' facts were drawn anew at every live event: a visitor's phone
+    number being selected to copy lost its selection, and a focused Buka lagi its focus, when a colleague saved another
+    case's LKPP number or closed another case."""
+    closed = escalate(office, officer, "Gita", "CV Enam", "Paket hilang.", "Cek LKPP.")
+    set_phone(office, closed, "0812-5550-1234")
+    r = officer.post(f"{office.url}/api/tickets/{closed['id']}/close", json={"answer": "Beres."}, timeout=5)
+    assert r.status_code == 200, r.text
+    kept = escalate(office, officer, "Hadi", "CV Tujuh", "Akun ganda.", "Cek akun.")
+    set_phone(office, kept, "0813-4440-9876")
+    other = escalate(office, officer, "Indra", "CV Delapan", "Jadwal salah.", "Cek jadwal.")
+    later = escalate(office, officer, "Joko", "CV Sembilan", "Dokumen rusak.", "Cek dokumen.")
+    page = page_at(browser, office, "budi", SIZES["1024x768"])
+    try:
+        page.locator("#recent summary").click()
+        row = page.locator(f"#recent-list li.closed-case[data-id='{closed['id']}']")
+        expect(row.locator(".phone a")).to_have_text("0812-5550-1234")
+        expect(card(page, kept).locator("dd.phone a")).to_have_text("0813-4440-9876")
+        expect(page.locator("#case-count")).to_have_text("3")
+
+        saved = [""]
+
+        def number_saved(number: str) -> None:  # a colleague's save on another case: a live event, a refresh
+            said = {"lkpp_ticket": number, "lkpp_ticket_base": saved[-1]}
+            r = officer.post(f"{office.url}/api/tickets/{other['id']}/lkpp-ticket", json=said, timeout=5)
+            assert r.status_code == 200, r.text
+            saved.append(number)
+            expect(card(page, other).locator(".top .lkpp")).to_contain_text(number)  # the refresh, drawn
+
+        # the closed row's phone, selected: another case's number saved, then another case closed (a row on top)
+        select_text(row.locator(".phone a"))
+        row.evaluate("(e) => { window.row = e; }")
+        number_saved("TTS-2026-0301")
+        assert page.evaluate(SELECTED) == {"text": "0812-5550-1234", "inKept": True}
+        r = officer.post(f"{office.url}/api/tickets/{later['id']}/close", json={"answer": "Selesai."}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(page.locator("#recent-list li.closed-case").first).to_have_attribute("data-id", str(later["id"]))
+        expect(page.locator("#case-count")).to_have_text("2")
+        assert page.evaluate(SELECTED) == {"text": "0812-5550-1234", "inKept": True}
+        assert row.evaluate("(e) => e === window.row"), "the closed row was drawn anew"
+        # an open case's phone, selected
+        select_text(card(page, kept).locator("dd.phone a"))
+        number_saved("TTS-2026-0302")
+        assert page.evaluate(SELECTED) == {"text": "0813-4440-9876", "inKept": True}
+        # Buka lagi, focused (tabbed to, about to be pressed)
+        row.locator("button.reopen").focus()
+        page.evaluate("() => { window.kept = document.activeElement; }")
+        number_saved("TTS-2026-0303")
+        assert page.evaluate("() => document.activeElement === window.kept && window.kept.isConnected")
+        expect(row.locator("button.reopen")).to_be_focused()
+    finally:
+        page.context.close()

@@ -537,6 +537,54 @@ def test_no_reply_needed_closes_a_text_and_only_a_changed_text_brings_it_back(br
     watcher.context.close()
 
 
+# The text selected on the page and whether it lies in the element the page's script kept as window.kept
+SELECTED = """() => { const s = getSelection(); const r = s.rangeCount ? s.getRangeAt(0) : null;
+  return { text: s.toString(), inKept: !!r && window.kept.isConnected && window.kept.contains(r.commonAncestorContainer) }; }"""
+# `e`'s text selected as by a drag over it (a Range on it), `e` kept as window.kept
+SELECT = """(e) => { window.kept = e; const r = document.createRange(); r.selectNodeContents(e);
+  const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
+
+
+def test_a_complaints_text_or_answer_selected_stays_selected_over_a_live_refresh(browser, office, officer, surveyed):
+    """Every card's texts were written again at every live refresh: the visitor's text or the answer being selected to
+    copy lost its selection when another complaint came in or a colleague answered another one."""
+    budi = office.session("budi", PASSWORD)
+    ids = {}
+    for key, name, text in (
+        ("open", "Nina Kartika", "Formulir pendaftaran penyedia sulit ditemukan."),
+        ("answered", "Oki Setiawan", "Nomor antrean tidak terdengar dari luar."),
+    ):
+        ticket = serve(office, officer, name, "A")
+        respond(office, ticket, [3] * 9, text=text)
+        ids[key] = next(c["id"] for c in complaints(officer, office) if c["label"] == ticket["label"])
+    answer = "Pengeras suara di teras sudah dipasang."
+    r = budi.post(f"{office.url}/api/complaints/{ids['answered']}/answer", json={"answer": answer}, timeout=5)
+    assert r.status_code == 200, r.text
+    page = open_complaints(browser, office, "budi")
+    try:
+        text = item(page, ids["open"]).locator(".text")
+        expect(text).to_have_text("Formulir pendaftaran penyedia sulit ditemukan.")
+        text.evaluate(SELECT)
+        # another visitor's complaint comes in: the list read again and drawn
+        ticket = serve(office, officer, "Putu Ayu", "A")
+        respond(office, ticket, [2] * 9, text="AC ruang tunggu mati.")
+        new = next(c["id"] for c in complaints(officer, office) if c["label"] == ticket["label"])
+        expect(item(page, new)).to_be_visible()
+        assert page.evaluate(SELECTED) == {"text": "Formulir pendaftaran penyedia sulit ditemukan.", "inKept": True}
+        # the answer of another, selected: a colleague answers the new one
+        shown = item(page, ids["answered"]).locator(".answer")
+        expect(shown).to_have_text(answer)
+        shown.evaluate(SELECT)
+        r = budi.post(f"{office.url}/api/complaints/{new}/answer", json={"answer": "AC sudah diperbaiki."}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(page.locator(f"#answered-list li.complaint[data-id='{new}'] .answer")).to_have_text(
+            "AC sudah diperbaiki."
+        )
+        assert page.evaluate(SELECTED) == {"text": answer, "inKept": True}
+    finally:
+        page.context.close()
+
+
 def test_the_page_says_how_many_complaints_the_list_leaves_out(browser, office, officer, surveyed):
     """Past the list's limit the headings count every complaint and a note names those left out (the
     server's counts, made larger here than the list)."""

@@ -13,7 +13,7 @@
 // which days). The address keeps the period (reload, back); Cetak prints the list only, and the XLSX and
 // CSV links download the same list whole (GET /api/complaints?format=xlsx|csv, never cut at its limit).
 import { TIMEZONE, api, dayTime, el, getLang, requestId, t, zoneName } from "./common.js";
-import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
+import { formatAge, oneAtATime, pageNotice, redraw, startListPage } from "./livelist.js";
 
 // A survey response changes the list only when its text was written or changed (data.text_changed): a
 // correction of the scores alone, or one that changes nothing, makes no page fetch the list again.
@@ -157,21 +157,24 @@ function renderInfo(entry) {
       "span",
       { class: "age-box" },
       `${t(open ? "item.age" : closed ? "item.closed_after" : "item.took")}: `,
-      el("span", { class: "age" }, formatAge(ageOf(entry))),
+      el("span", { class: "age" }), // its age: renderAge, below
     ),
   ];
-  card.querySelector(".top").replaceChildren(...top.filter(Boolean)); // replaceChildren would write "null"
-  card.querySelector(".text").textContent = x.text || "";
+  // What the card says is written again only where it changed (livelist.js redraw, setText): the visitor's text or
+  // the answer being selected to copy stays selected over a live event of another complaint (a colleague's answer).
+  redraw(card.querySelector(".top"), top);
+  renderAge(entry);
+  setText(card.querySelector(".text"), x.text || "");
   const answer = card.querySelector(".answer-box");
   answer.hidden = open;
   if (closed) {
-    answer.querySelector(".what").textContent = t("form.close");
-    answer.querySelector(".answer").textContent = "";
-    answer.querySelector(".by").textContent = t("item.closed_by", { name: x.closed_by_name || x.closed_by || "?", when: when(x.closed_at) });
+    setText(answer.querySelector(".what"), t("form.close"));
+    setText(answer.querySelector(".answer"), "");
+    setText(answer.querySelector(".by"), t("item.closed_by", { name: x.closed_by_name || x.closed_by || "?", when: when(x.closed_at) }));
   } else if (!open) {
-    answer.querySelector(".what").textContent = t("item.answer");
-    answer.querySelector(".answer").textContent = x.answer || "";
-    answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by_name || x.answered_by || "?", when: when(x.answered_at) });
+    setText(answer.querySelector(".what"), t("item.answer"));
+    setText(answer.querySelector(".answer"), x.answer || "");
+    setText(answer.querySelector(".by"), t("item.answered_by", { name: x.answered_by_name || x.answered_by || "?", when: when(x.answered_at) }));
   }
   // One about the officer's own service is answered or closed by someone else (403 complaint_own_service):
   // no answer form, no close, no change of the answer; a note says who does it.
@@ -191,7 +194,7 @@ function renderHistory(entry) {
   const history = entry.data.history || [];
   const box = entry.card.querySelector("details.history");
   box.hidden = history.length === 0;
-  box.querySelector("summary").textContent = t("item.history", { n: history.length });
+  setText(box.querySelector("summary"), t("item.history", { n: history.length }));
   const items = history.map((h) => {
     const words = { name: h.by_name || h.by || "?", when: when(h.at), replaced: when(h.replaced_at) };
     return el(
@@ -201,7 +204,13 @@ function renderHistory(entry) {
       h.text ? el("p", { class: "h-body" }, h.text) : null,
     );
   });
-  box.querySelector("ol").replaceChildren(...items);
+  redraw(box.querySelector("ol"), items);
+}
+
+// An element's text set only when it differs: set again, the same text was a new text node, and a selection in it
+// went.
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function fieldError(card, text) {

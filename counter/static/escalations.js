@@ -7,7 +7,7 @@
 import {
   TIMEZONE, api, el, foldedDetail, getLang, hhmm, lengthCount, officeNow, requestId, say, t, zoneName,
 } from "./common.js";
-import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livelist.js";
+import { formatAge, keepRows, knows, oneAtATime, pageNotice, redraw, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
 
@@ -267,7 +267,9 @@ function renderInfo(entry) {
   const card = entry.card;
   card.dataset.label = x.label;
   card.dataset.mail = mailKind;
-  card.querySelector(".top").replaceChildren(
+  // the facts drawn anew only when they changed (livelist.js redraw): a phone number or a problem being selected to
+  // copy stays selected over a live event that changed nothing of the case (its age: renderAge, in place)
+  redraw(card.querySelector(".top"), [
     el("span", { class: "label" }, x.label),
     el("span", { class: "when" }, `${t("case.escalated")} ${x.escalated_at ? dateLong(x.escalated_at) : dayName(x.day)}`),
     x.officer ? el("span", { class: "muted by" }, t("case.by", { name: x.officer_name || x.officer })) : null,
@@ -276,18 +278,18 @@ function renderInfo(entry) {
       "span",
       { class: "age-box" },
       `${t("case.age")}: `,
-      el("span", { class: "age" }, formatAge(ageOf(entry))),
+      el("span", { class: "age" }),
       " ",
       el("span", { class: "overdue", hidden: true }, t("case.overdue")),
     ),
     x.lkpp_ticket
       ? el("span", { class: "lkpp" }, t("case.lkpp", { number: x.lkpp_ticket }))
       : el("span", { class: "lkpp none" }, t("case.lkpp_none")),
-  );
+  ]);
   // where the officer scrolled the problem and the analysis to stays over a redraw (a live event, a language switch)
   const scrolled = [...card.querySelectorAll("dd.problem, dd.note")].map((d) => d.scrollTop);
   const cue = () => el("dd", { class: "more-cue", hidden: true, "aria-hidden": "true" });
-  card.querySelector("dl").replaceChildren(
+  const drawn = redraw(card.querySelector("dl"), [
     el("dt", {}, t("case.visitor")),
     el("dd", { class: "who" }, form.name || "—", form.agency ? ` — ${form.agency}` : ""),
     el("dt", {}, t("case.phone")),
@@ -304,11 +306,13 @@ function renderInfo(entry) {
        foldedDetail(mailRaw, x.id, openDetails, "mail", null, mailAdmin)),
     el("dt", {}, t("case.next")),
     el("dd", { class: "next", role: "status" }),
-  );
-  card.querySelectorAll("dd.problem, dd.note").forEach((d, i) => {
-    watchBox(d, d.nextElementSibling);
-    if (scrolled[i]) d.scrollTop = scrolled[i];
-  });
+  ]);
+  if (drawn) {
+    card.querySelectorAll("dd.problem, dd.note").forEach((d, i) => {
+      watchBox(d, d.nextElementSibling);
+      if (scrolled[i]) d.scrollTop = scrolled[i];
+    });
+  }
   renderAge(entry);
   renderResend(entry, mailKind);
   renderCorrection(entry, mailKind);
@@ -905,8 +909,11 @@ function renderRecent() {
   const empty = $("recent-empty");
   empty.hidden = list.length > 0;
   empty.textContent = t("recent.empty", { days });
-  $("recent-list").replaceChildren(
-    ...list.map((x) => {
+  // rows that say what they said stay as they are (livelist.js keepRows): a phone number being selected, a Buka lagi
+  // about to be pressed, over a live event of another case
+  keepRows(
+    $("recent-list"),
+    list.map((x) => {
       const form = x.form || {};
       const who = [form.name, form.agency].filter(Boolean).join(" — ");
       const phone = (form.phone || "").trim();
@@ -985,7 +992,7 @@ function renderCount() {
 }
 
 // Cards are kept across fetches, so whatever an officer is typing (and the focus) survives a
-// live update; only the facts above the forms are redrawn.
+// live update; only the facts above the forms are redrawn, and only those that changed (renderInfo).
 function applyList(list, at) {
   const ids = new Set(list.map((x) => x.id));
   for (const id of [...state.cases.keys()]) if (!ids.has(id)) caseGone(id);

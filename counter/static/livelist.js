@@ -106,3 +106,43 @@ export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang
   });
   whoAmI().then((user) => (user ? start(user) : showLogin(start)));
 }
+
+// What a refresh draws of a list or a box kept as it is when it says the same as what was drawn last: a case's
+// facts, the cases closed lately. Drawn anew at every live event (a colleague's call, a mail sent), the text an
+// officer was selecting to copy (a visitor's phone number, the problem) lost its selection, and a button about to be
+// pressed (Buka lagi) was replaced under the pointer. What was drawn is compared as HTML built afresh, never as the
+// page has it since (an age ticking, a button pressed and waiting for its answer).
+
+// `box`'s children made to be `nodes` (el()'s, nulls left out) unless they are those drawn last: true if drawn anew.
+export function redraw(box, nodes) {
+  const fresh = document.createElement("div");
+  fresh.append(...nodes.filter((n) => n !== null && n !== undefined));
+  const drawn = fresh.innerHTML;
+  if (box.antrianDrawn === drawn) return false;
+  box.antrianDrawn = drawn;
+  box.replaceChildren(...fresh.childNodes);
+  return true;
+}
+
+// `box`'s rows made to be `rows` (elements built afresh, each with its own data-id): a row saying what one shown
+// says keeps the node shown (its selection, its focus, its listener: the same case's), one that differs is replaced,
+// and a row is moved only when out of place (a case closed since goes on top, the others stay where they are).
+export function keepRows(box, rows) {
+  const shown = new Map();
+  for (const row of box.children) if (row.antrianDrawn !== undefined) shown.set(row.antrianDrawn, row);
+  const want = rows.map((row) => {
+    const drawn = row.outerHTML;
+    const kept = shown.get(drawn);
+    if (kept) {
+      shown.delete(drawn);
+      return kept;
+    }
+    row.antrianDrawn = drawn;
+    return row;
+  });
+  const keep = new Set(want);
+  for (const row of [...box.children]) if (!keep.has(row)) row.remove();
+  want.forEach((row, i) => {
+    if (box.children[i] !== row) box.insertBefore(row, box.children[i] || null);
+  });
+}
