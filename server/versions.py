@@ -21,7 +21,7 @@ SUPPORTED: dict[str, tuple[str, str]] = {
     "python-engineio": (
         ">=4.9,<4.16",
         "server/fanout.py: Server._async, async_drivers.gevent.WebSocketWSGI (SimpleWebSocketWSGI's app, "
-        "server_args, ws), Socket.queue/upgraded/upgrading; server/realtime.py: Server.handlers, sockets",
+        "server_args, ws), Socket.queue/upgraded/upgrading; server/realtime.py: Server.handlers, sockets, _async (quiet_close)",
     ),
     "python-socketio": (
         ">=5.11,<5.19",

@@ -182,3 +182,50 @@ def test_a_browser_refused_for_its_cookies_is_told_what_to_do(browser, live):
     assert (r.status_code, r.headers["Content-Type"]) == (431, "application/json"), r.text
     assert r.json()["error"] == "headers_too_large"
     assert "Hapus cookie situs ini" in r.json()["message"] and "Clear this site's cookies" in r.json()["message_en"]
+
+
+class _NotYet:
+    """A WebSocket's reader thread that has not run yet: what the server's writer met when it closed the WebSocket
+    before the reader's greenlet had its turn to notice the client's reset."""
+
+    def __init__(self, target=None):
+        self.name = "reader"
+
+    def start(self) -> None:
+        return None
+
+
+def test_a_websocket_its_client_reset_closes_without_a_traceback(app):
+    """engineio's writer closes a WebSocket outside any `try`: a client that reset its connection (RST) before the
+    reader noticed made the close raise ConnectionResetError, and gevent printed the greenlet's traceback, 900
+    bytes with no bound (a review: 26 in 12 s from one device whose sockets asked past their budget). The server's
+    WebSocket driver (the real simple-websocket, on a real TCP connection its client reset) closes quietly."""
+    import select
+    import socket
+    import struct
+
+    import simple_websocket
+
+    driver = app.extensions["antrian.socketio"].server.eio._async["websocket"]
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=5)
+        ours, _ = listener.accept()
+    environ = {
+        "werkzeug.socket": ours,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_CONNECTION": "Upgrade",
+        "HTTP_UPGRADE": "websocket",
+        "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ==",
+        "HTTP_SEC_WEBSOCKET_VERSION": "13",
+    }
+    try:
+        wrapped = driver(None, None)
+        wrapped.ws = simple_websocket.Server(environ, thread_class=_NotYet)
+        assert client.recv(4096).startswith(b"HTTP/1.1 101")
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()  # a reset, not a close
+        assert select.select([ours], [], [], 5)[0], "the reset never came"
+        assert wrapped.ws.connected  # the reader has not run: the writer's close comes first
+        wrapped.close()  # raised ConnectionResetError, printed by gevent as the writer greenlet's failure
+    finally:
+        ours.close()
