@@ -159,6 +159,31 @@ def sign_in(page, live, path: str | None, username: str, check_name: bool = True
     return page
 
 
+@contextmanager
+def first_snapshot_read(page, path: str = "/api/admin/settings") -> Iterator[None]:
+    """Around a staff page's opening (sign_in): back once its live socket is on and the page's second GET of `path`
+    has finished, the one its first snapshot asks for (admin.js resync: the settings read at the start, then again
+    at the snapshot). Acted on before that read's answer, the page took it after what the test did (a loaded CI run:
+    a save's lost answer said Tersimpan. at once). For a page whose start's read is done before its socket starts."""
+    reads = []
+
+    def is_read(request) -> bool:
+        return request.method == "GET" and request.url.split("?")[0].endswith(path)
+
+    def heard(request) -> None:
+        if is_read(request):
+            reads.append(request)
+
+    page.on("requestfinished", heard)
+    try:
+        yield
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+        while len(reads) < 2:
+            page.wait_for_event("requestfinished", is_read)
+    finally:
+        page.remove_listener("requestfinished", heard)
+
+
 def resize(page, size: dict) -> None:
     """The page's window made `size` ({width, height}), back once the page's own resize handlers have run: the
     counter page fits the visitor's details, the ticket's head and the e-mail addresses to the new width then

@@ -504,8 +504,9 @@ async function save(section) {
   const button = root.querySelector(".save");
   button.disabled = true;
   clearErrors(root);
+  const base = state.versions[section];
   try {
-    const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section), base: state.versions[section] });
+    const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section), base });
     state.dirty.delete(section);
     state.stale.delete(section);
     load(body);
@@ -519,6 +520,12 @@ async function save(section) {
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
     if (err.body.error === "settings_changed_meanwhile") return showStale(section, err.message);
+    // A read of the settings answered while this save's answer was on its way (a snapshot's, another admin's
+    // change) found what was typed in force (load): the save was made, its answer lost. Said so, not "the network
+    // failed" over a section already saved, which no later read would have corrected.
+    if (err.body.error === "network" && !state.dirty.has(section) && state.versions[section] !== base) {
+      return notice(root, "info", t("saved"));
+    }
     if (err.body.error === "network") state.unanswered.add(section); // it may have been saved: load() looks
     showRefusal(root, err);
   } finally {
