@@ -280,3 +280,17 @@ def fill_front(page, values: dict) -> None:
     """Type `values` into the front office's registration form (#r-<field>)."""
     for field, value in values.items():
         page.fill(f"#r-{field}", value)
+
+
+# The text selected on the page, and whether it lies in the element select_text kept (window.kept), still in the page
+SELECTED = """() => { const s = getSelection(); const r = s.rangeCount ? s.getRangeAt(0) : null;
+  return { text: s.toString(), inKept: !!r && window.kept.isConnected && window.kept.contains(r.commonAncestorContainer) }; }"""
+
+
+def select_text(loc) -> None:
+    """The text of `loc` selected as by a drag over it (a Range on it, in the page's script), its element kept as
+    window.kept: a live redraw that replaces it shows as SELECTED's `inKept` false."""
+    loc.evaluate(
+        """(e) => { window.kept = e; const r = document.createRange(); r.selectNodeContents(e);
+          const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
+    )

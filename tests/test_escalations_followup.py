@@ -20,6 +20,7 @@ import socketio
 from conftest import ROOT
 from playwright.sync_api import expect
 from shots import keep_shot
+from staffpages import SELECTED, select_text
 from test_escalations_page import (  # noqa: F401  (no_open_cases, office, officer, smtp: its live server's fixtures)
     backdate,
     card,
@@ -304,20 +305,6 @@ def test_no_anonymous_display_or_ticket_client_gets_a_closed_cases_phone(office,
     finally:
         for sio in clients:
             sio.disconnect()
-
-
-# The text selected on the page and whether it lies in the element the page's script kept as window.kept
-SELECTED = """() => { const s = getSelection(); const r = s.rangeCount ? s.getRangeAt(0) : null;
-  return { text: s.toString(), inKept: !!r && window.kept.isConnected && window.kept.contains(r.commonAncestorContainer) }; }"""
-
-
-def select_text(loc) -> None:
-    """The text of `loc` selected as by a drag over it (a Range on it, in the page's script), its element kept as
-    window.kept."""
-    loc.evaluate(
-        """(e) => { window.kept = e; const r = document.createRange(); r.selectNodeContents(e);
-          const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
-    )
 
 
 def test_a_phone_number_selected_or_a_buka_lagi_focused_stays_over_a_live_refresh_of_other_cases(

@@ -19,7 +19,7 @@ from conftest import ROOT, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
-from staffpages import issue, resize, sign_in
+from staffpages import SELECTED, issue, resize, select_text, sign_in
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -537,14 +537,6 @@ def test_no_reply_needed_closes_a_text_and_only_a_changed_text_brings_it_back(br
     watcher.context.close()
 
 
-# The text selected on the page and whether it lies in the element the page's script kept as window.kept
-SELECTED = """() => { const s = getSelection(); const r = s.rangeCount ? s.getRangeAt(0) : null;
-  return { text: s.toString(), inKept: !!r && window.kept.isConnected && window.kept.contains(r.commonAncestorContainer) }; }"""
-# `e`'s text selected as by a drag over it (a Range on it), `e` kept as window.kept
-SELECT = """(e) => { window.kept = e; const r = document.createRange(); r.selectNodeContents(e);
-  const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
-
-
 def test_a_complaints_text_or_answer_selected_stays_selected_over_a_live_refresh(browser, office, officer, surveyed):
     """Every card's texts were written again at every live refresh: the visitor's text or the answer being selected to
     copy lost its selection when another complaint came in or a colleague answered another one."""
@@ -564,7 +556,7 @@ def test_a_complaints_text_or_answer_selected_stays_selected_over_a_live_refresh
     try:
         text = item(page, ids["open"]).locator(".text")
         expect(text).to_have_text("Formulir pendaftaran penyedia sulit ditemukan.")
-        text.evaluate(SELECT)
+        select_text(text)
         # another visitor's complaint comes in: the list read again and drawn
         ticket = serve(office, officer, "Putu Ayu", "A")
         respond(office, ticket, [2] * 9, text="AC ruang tunggu mati.")
@@ -574,7 +566,7 @@ def test_a_complaints_text_or_answer_selected_stays_selected_over_a_live_refresh
         # the answer of another, selected: a colleague answers the new one
         shown = item(page, ids["answered"]).locator(".answer")
         expect(shown).to_have_text(answer)
-        shown.evaluate(SELECT)
+        select_text(shown)
         r = budi.post(f"{office.url}/api/complaints/{new}/answer", json={"answer": "AC sudah diperbaiki."}, timeout=5)
         assert r.status_code == 200, r.text
         expect(page.locator(f"#answered-list li.complaint[data-id='{new}'] .answer")).to_have_text(
