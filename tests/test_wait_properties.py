@@ -13,7 +13,10 @@ settable clock (no browser):
 - with services whose recent times differ (a history of served visitors: C 25 minutes, A 5), nobody behind a
   visitor is told fewer ahead or a shorter wait than that visitor (in one line for all, whatever their services:
   each ticket ahead counts at its own service's time; before, at the asker's, and the first A visitor behind three
-  C visitors was told 3 x 5 minutes, less than the C visitor before them).
+  C visitors was told 3 x 5 minutes, less than the C visitor before them);
+- in the morning, an officer taking again the counter they took on the office's last working day changes no waiting
+  visitor's `ahead` or estimate (server/service/views.py at_posts; before, the first officer in made every wait that
+  of one counter: ~60 minutes told at 08:00 to a visitor told ~15 at 07:55).
 """
 
 from __future__ import annotations
@@ -363,3 +366,48 @@ def check_mixed_day(minutes, served, line, officers, calling, one_line) -> None:
 @example(({"A": 5, "B": 5, "C": 25}, [*"CCCAAA"], [("C", False)] * 3 + [("A", False)], {1}, set(), True))
 def test_behind_a_slow_service_s_visitor_nobody_is_told_a_shorter_wait(day):
     check_mixed_day(*day)
+
+
+# -- the morning: officers sitting down one by one -----------------------------------------------------------------
+
+
+@st.composite
+def mornings(draw):
+    """The counters officers took on the office's last working day, a line taken before anyone is in this morning
+    (service, priority), the order in which those officers take their counters again, and one line for all or the
+    demo office's counters."""
+    yesterday = draw(st.sets(st.sampled_from([1, 2, 3]), min_size=1))
+    line = draw(st.lists(st.tuples(st.sampled_from(SERVICES), st.booleans()), min_size=1, max_size=12))
+    return yesterday, line, draw(st.permutations(sorted(yesterday))), draw(st.booleans())
+
+
+def check_morning(yesterday, line, arrivals, one_line) -> None:
+    office = Office(one_line)
+    officers = {
+        cid: {"id": cid, "username": f"petugas{cid}", "role": "officer", "counter_id": None} for cid in (1, 2, 3)
+    }
+    try:
+        office.clock.advance(days=-1)
+        for cid in sorted(yesterday):  # the last working day: they took their counters, and left
+            office.svc.claim_counter(cid, officers[cid])
+            office.svc.release_counter(cid, officers[cid])
+        office.clock.advance(days=1, minutes=-65)  # 07:55 today
+        for service, priority in line:
+            office.issue(service, priority)
+        office.clock.advance(minutes=5)
+        for cid in arrivals:  # one every few minutes, well inside the morning
+            before = office.waiting()
+            office.svc.claim_counter(cid, officers[cid])
+            after = office.waiting()
+            assert {lb: told(v) for lb, v in after.items()} == {lb: told(v) for lb, v in before.items()}, cid
+            office.clock.advance(minutes=4)
+    finally:
+        office.close()
+
+
+@FAST
+@given(mornings())
+def test_an_officer_sitting_down_in_the_morning_changes_no_visitor_s_wait(morning):
+    """Each officer who took a counter the last working day takes it again this morning: no waiting visitor is told
+    another wait (before, the first one in made every wait that of one counter, the others' arrivals shorter again)."""
+    check_morning(*morning)

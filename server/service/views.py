@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
 
 DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has been served
+# The morning (Views.at_posts): until this long after the day's first counter taken (and all along before it), the
+# counters officers took on the office's last working day count as at work beside those with an officer now. Officers
+# come in one by one: the first one in, five minutes before the others, made every wait four times as long (one
+# counter of four), until the others sat down.
+MORNING_MINUTES = 30
 # The recent service times count with this many tickets of DEFAULT_SERVICE_SECONDS beside them: one
 # quick first answer of the day ("± 1 menit" for seven waiting) no longer makes the estimate.
 PRIOR_TICKETS = 3
@@ -74,6 +79,9 @@ class Views:
         self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
         self._steps = OneLineSteps()  # place_in_one_line's last steps, taken up again by the next answer
         self._times: tuple[int, dict[str, float]] | None = None  # service_times: (the seq they were read at, them)
+        # at_posts: (today, the counters taken on the office's last day before it), (today, its first counter taken)
+        self._last_staffed: tuple[str, frozenset[int]] | None = None
+        self._first_taken: tuple[str, datetime] | None = None
 
     def page_config(self) -> dict[str, Any]:
         """What the staff pages' scripts take from the settings when they are drawn (no secrets): counters,
@@ -135,10 +143,10 @@ class Views:
         taking the recent service time of its own service (beside PRIOR_TICKETS of the default). So a B visitor
         ahead delays an A one only where a counter serves both, a slow service's visitor ahead delays it by that
         service's time, and a counter busy with someone delays the next call. The counters at work: not paused
-        (all serving it when every one is: they come back), and with an officer (all of them before anyone has
-        taken one: the day's first numbers).
+        (all serving it when every one is: they come back), and with an officer (at_posts: in the morning those
+        staffed on the office's last working day too; all of them when none of those serves it).
         `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket (with that
-        ticket's service) and those an officer holds, when the caller has read them; `ticket`: the ticket of
+        ticket's service) and those counted as staffed (at_posts), when the caller has read them; `ticket`: the ticket of
         `ticket_id`, when the caller has read it in this transaction; `took`: service_times of the services
         concerned, when the caller has them.
 
@@ -216,7 +224,7 @@ class Views:
         if paused is None or held is None:
             day, claims = self.unit.day(), tx.counter_claims()
             paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
-            held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
+            held = self.at_posts(tx, claims, day)
         if busy is None:
             busy = tx.busy_counters()
         # every counter that may call before it: those serving its service, and those serving a service
@@ -260,7 +268,7 @@ class Views:
         settings = self.unit.settings
         day, claims = self.unit.day(), tx.counter_claims()
         paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
-        held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
+        held = self.at_posts(tx, claims, day)
         busy = tx.busy_counters()
         took = self.service_times(tx, set(busy.values()))
         out: dict[int, tuple[int, int]] = {}
@@ -356,8 +364,9 @@ class Views:
             day = unit.day(now)
             seq = tx.last_seq()
             office = self._office_view(now)
-            # the office's hours change the state without a seq: the open state and its times are in the key
-            key = (seq, day, id(settings), tuple(office.values()))
+            # the office's hours change the state without a seq: the open state and its times are in the key; and
+            # so does the end of the morning (at_posts: the estimates count the counters with an officer only)
+            key = (seq, day, id(settings), tuple(office.values()), self._morning_over(day, now))
             cached = self._public_snapshot
             if not staff and cached is not None and cached[0] == key:
                 return self._limited(tx, day, key, cached[1], for_counters, for_services)
@@ -379,7 +388,7 @@ class Views:
                 counters.append(entry)
             paused = {entry["id"] for entry in counters if entry["paused"]}
             busy = {cid: t.service for cid, t in at_counters.items() if t is not None}
-            held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
+            held = self.at_posts(tx, claims, day, now)
             recent = self._recent(tx, day, at_counters, None)
             took = self.service_times(tx, set(busy.values()))
             services = []
@@ -512,6 +521,34 @@ class Views:
             recent = self._recent(tx, day, at_counters, counters, services) if counters else []
             kept = self._limited_recent[limit] = (key, recent)
         return {**snap, "recent": kept[1]}
+
+    def at_posts(self, tx: Tx, claims: dict[int, dict[str, Any]], day: str, now: datetime | None = None) -> set[int]:
+        """The counters the wait estimate counts as staffed (place_in_line's `held`): those an officer holds (`claims`:
+        tx.counter_claims()); and in the morning, before the day's first counter taken and for MORNING_MINUTES after
+        it, those officers took on the office's last working day too (the last day before `day` with a
+        `counter_claimed`): a visitor's wait stays as it was while the officers sit down one by one, and a counter
+        nobody took that day never counts (it made every wait short until the first officer came). None such (the
+        first day): those held only, and all of them before anyone has taken one (_at_work). `now`: the clock's."""
+        held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
+        last = self._last_staffed
+        if last is None or last[0] != day:
+            last = self._last_staffed = (day, frozenset(tx.last_day_counters("counter_claimed", day)))
+        if not last[1] <= held:
+            first = self._first_taken
+            if first is None or first[0] != day:
+                at = tx.first_event_at("counter_claimed", day)
+                first = (day, at) if at is not None else None
+                if first is not None and not tx.events:  # kept once committed (this transaction may be rolled back)
+                    self._first_taken = first
+            if first is None or (now or self.unit.clock()) - first[1] < timedelta(minutes=MORNING_MINUTES):
+                held |= last[1]
+        return held
+
+    def _morning_over(self, day: str, now: datetime) -> bool:
+        """Whether MORNING_MINUTES have passed since the day's first counter taken, as at_posts last read it: the
+        public snapshot, made once per change, is made again when they have (no event says it)."""
+        first = self._first_taken
+        return first is not None and first[0] == day and now - first[1] >= timedelta(minutes=MORNING_MINUTES)
 
     def paused(self, claim: dict[str, Any] | None, day: str) -> bool:
         """Whether a counter's row says paused today (a pause ends with the office's day)."""

@@ -192,6 +192,23 @@ class EventQueries(TxBase):
             [type_, day, limit],
         )
 
+    def first_event_at(self, type_: str, day: str) -> datetime | None:
+        """When a day's first event of one type was logged, or None (the wait estimate's morning: the day's first
+        `counter_claimed`)."""
+        row = self.one("SELECT at FROM events WHERE day = ? AND type = ? ORDER BY seq LIMIT 1", [day, type_])
+        return datetime.fromisoformat(row["at"]) if row else None
+
+    def last_day_counters(self, type_: str, before: str) -> set[int]:
+        """The counters of the events of one type on the last day before `before` that has any, the day of the newest
+        such event dated before it (`counter_claimed`: the counters officers took on the office's last working day);
+        empty when no day has."""
+        rows = self.rows(
+            "SELECT DISTINCT counter_id FROM events WHERE type = ? AND counter_id IS NOT NULL AND day ="
+            " (SELECT day FROM events WHERE type = ? AND day < ? ORDER BY seq DESC LIMIT 1)",
+            [type_, type_, before],
+        )
+        return {r["counter_id"] for r in rows}
+
     def last_finished_at(self, counter_id: int, day: str) -> dict[str, Any] | None:
         """The ticket a day's last `resolved` or `escalated` event at one counter finished, still served (not
         reopened since): {seq, id, label, token, day}, None when none (the counter page's form copy, SOP step 12)."""
