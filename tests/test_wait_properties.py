@@ -26,6 +26,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import Clock, visitor, write_config
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -411,3 +412,27 @@ def test_an_officer_sitting_down_in_the_morning_changes_no_visitor_s_wait(mornin
     """Each officer who took a counter the last working day takes it again this morning: no waiting visitor is told
     another wait (before, the first one in made every wait that of one counter, the others' arrivals shorter again)."""
     check_morning(*morning)
+
+
+# -- lunch: every officer on a break, a counter nobody took ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("one_line", [False, True], ids=["demo", "one-line"])
+def test_officers_all_on_a_break_count_not_the_counter_nobody_took(one_line):
+    """At lunch every officer paused their counter, and a counter nobody took all day was not paused: the estimate
+    counted that empty counter alone (the counters not paused came first, then those with an officer among them, and
+    none was left), and the 10th visitor's ~22 minutes became ~82. Officers on a break come back: the estimate counts
+    their counters, as it does when every counter is paused."""
+    office = Office(one_line)
+    try:
+        officer = {"id": 1, "username": "budi", "role": "officer", "counter_id": None}
+        for cid in (1, 2):
+            office.svc.claim_counter(cid, officer)
+        for _ in range(8):
+            office.issue("A")
+        before = {label: told(v) for label, v in office.waiting().items()}
+        for cid in (1, 2):
+            office.act(cid, "pause")
+        assert {label: told(v) for label, v in office.waiting().items()} == before
+    finally:
+        office.close()

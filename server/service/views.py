@@ -142,9 +142,9 @@ class Views:
         when it is free (now when free, after half its visitor's time when busy with one), each ticket
         taking the recent service time of its own service (beside PRIOR_TICKETS of the default). So a B visitor
         ahead delays an A one only where a counter serves both, a slow service's visitor ahead delays it by that
-        service's time, and a counter busy with someone delays the next call. The counters at work: not paused
-        (all serving it when every one is: they come back), and with an officer (at_posts: in the morning those
-        staffed on the office's last working day too; all of them when none of those serves it).
+        service's time, and a counter busy with someone delays the next call. The counters at work: with an officer
+        (at_posts: in the morning those staffed on the office's last working day too; all of them when none of those
+        serves it), and of them those not paused (all of them when none of those serves it: they come back).
         `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket (with that
         ticket's service) and those counted as staffed (at_posts), when the caller has read them; `ticket`: the ticket of
         `ticket_id`, when the caller has read it in this transaction; `took`: service_times of the services
@@ -231,10 +231,16 @@ class Views:
         # one of those also serves (they take visitors off the same line)
         sharing = settings.sharing(service)
         serving = [c for c in settings.counters if set(c.services) & set(sharing)]
-        at_work = [c for c in serving if c.id not in paused] or serving
-        staffed = [c for c in at_work if c.id in held]
-        if not any(service in c.services for c in staffed):  # none with an officer serves it: all may
-            staffed = at_work
+        # those with an officer first (none serving it: all may), then those of them not on a break (all of them
+        # when none of those serves it: they come back). The other way round, at lunch, with every officer on a
+        # break, a counter nobody took was the one counter at work, and one not serving the service left it none:
+        # every visitor was told "0 ahead, no wait".
+        manned = [c for c in serving if c.id in held]
+        if not any(service in c.services for c in manned):
+            manned = serving
+        staffed = [c for c in manned if c.id not in paused]
+        if not any(service in c.services for c in staffed):
+            staffed = manned
         codes = {*sharing, *(busy[c.id] for c in staffed if c.id in busy)}
         if took is None or not codes <= took.keys():
             took = self.service_times(tx, codes)
