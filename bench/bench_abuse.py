@@ -368,6 +368,80 @@ async def attack_socket_flood(url: str, seconds: float, p: dict) -> dict:
     return out
 
 
+async def attack_snapshot_budget(url: str, seconds: float, p: dict) -> dict:
+    """`sockets` display sockets from the attacker's address asking for snapshots as fast as the server's
+    budgets allow, never past one (no socket closed, no penalty): each connection takes its connect's
+    snapshot and asks for `asks` more at once (a connection's snapshot burst, server/realtime.py
+    SNAPSHOTS_BURST), waits for them, closes and connects again (a new connection, a new burst). The
+    connections and the asks are paced to the device's request budget (`rate` a second, `burst` at once:
+    [limits] requests_per_minute; a WebSocket's handshake and each snapshot past a connection's first cost
+    one request each), a little under it."""
+    k, asks = p["sockets"], p["asks"]
+    rate, burst = p["rate"] * 0.97, p["burst"] * 0.95
+    tokens, stamp = [burst], [time.monotonic()]
+    c: Counter = Counter()
+
+    async def spend() -> None:  # one request of the device's budget, as the server counts it (a token bucket)
+        while True:
+            now = time.monotonic()
+            tokens[0] = min(burst, tokens[0] + (now - stamp[0]) * rate)
+            stamp[0] = now
+            if tokens[0] >= 1:
+                tokens[0] -= 1
+                return
+            await asyncio.sleep((1 - tokens[0]) / rate)
+
+    async def one() -> None:
+        while running():
+            await spend()  # the handshake
+            http = ws = None
+            try:
+                http, ws, _ = await sio_open(
+                    url, {"role": "display"}, ATTACKER_ADDR, timeout=max(1.0, min(10.0, seconds))
+                )
+            except Exception as err:  # reported; tries again
+                c["connect_failed:" + _err(err)] += 1
+                await asyncio.sleep(0.2)
+                continue
+            try:
+                c["connections"] += 1
+                c["snapshots"] += 1
+                for _ in range(asks):
+                    await spend()
+                    await ws.send_str('42["snapshot"]')
+                    c["asked"] += 1
+                got, deadline = 0, time.monotonic() + 5
+                while got < asks and time.monotonic() < deadline:
+                    msg = await ws.receive(timeout=max(0.01, deadline - time.monotonic()))
+                    if msg.type != aiohttp.WSMsgType.TEXT:
+                        c["closed_by_server"] += 1
+                        break
+                    if msg.data == "2":
+                        await ws.send_str("3")
+                    elif msg.data.startswith('42["snapshot"'):
+                        got += 1
+                c["snapshots"] += got
+            except (aiohttp.ClientError, ConnectionError, RuntimeError, TimeoutError) as err:
+                c["failed:" + _err(err)] += 1
+            finally:
+                await ws_close(http, ws)
+
+    t0 = time.perf_counter()
+    await run_until([one() for _ in range(k)], seconds)
+    wall = time.perf_counter() - t0
+    out = {
+        "sockets": k,
+        "connections": c.pop("connections", 0),
+        "asked": c.pop("asked", 0),
+        "snapshots": c.pop("snapshots", 0),
+        "closed_by_server": c.pop("closed_by_server", 0),
+        "other": dict(c),
+    }
+    out["connections_per_s"] = round(out["connections"] / wall, 1)
+    out["snapshots_per_s"] = round(out["snapshots"] / wall, 1)
+    return out
+
+
 async def attack_http(url: str, seconds: float, p: dict) -> dict:
     """`workers` keep-alive connections, each GETting the anonymous pages and API in turn as fast as it can."""
     paths: list[str] = p["paths"]
@@ -614,6 +688,8 @@ async def _attack(spec: dict) -> dict:
         return await attack_login(url, seconds, p)
     if kind in ("snapshot", "events"):
         return await attack_socket_flood(url, seconds, p)
+    if kind == "snapshot-budget":
+        return await attack_snapshot_budget(url, seconds, p)
     if kind == "http":
         return await attack_http(url, seconds, p)
     if kind == "slowloris":
@@ -991,7 +1067,7 @@ async def side_login(url: str, delay: float, timeout: float) -> dict:
 @dataclass
 class PhaseSpec:
     name: str
-    kind: str  # quiet | login | snapshot | events | http | slowloris | idle | polling
+    kind: str  # quiet | login | snapshot | snapshot-budget | events | http | slowloris | idle | polling
     params: dict = field(default_factory=dict)
     about: str = ""
 
@@ -1007,6 +1083,13 @@ def phase_list(args: argparse.Namespace) -> list[PhaseSpec]:
         PhaseSpec("snapshot-1", "snapshot", {"what": "snapshot", "sockets": 1}, "1 display socket emitting `snapshot`"),
         PhaseSpec(
             "snapshot-4", "snapshot", {"what": "snapshot", "sockets": 4}, "4 display sockets emitting `snapshot`"
+        ),
+        PhaseSpec(
+            "snapshot-budget",
+            "snapshot-budget",
+            {"sockets": args.budget_sockets, "asks": 3},
+            f"{args.budget_sockets} display sockets of one address asking for snapshots as fast as every budget "
+            "allows (a connection's 3, then a new connection; paced to the device's requests_per_minute)",
         ),
         PhaseSpec(
             "events-unknown",
@@ -1237,6 +1320,9 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
     params = dict(ph.params)
     if ph.kind == "polling":
         params, seconds = await polling_params(ctx, ph, res)
+    if ph.kind == "snapshot-budget":  # the device's request budget, as server/httpserver.py's Guard sets it
+        rate = request_budget(ctx.server.config)
+        params.update(rate=rate, burst=max(60.0, rate * 15))
     res["seconds"] = seconds
     progress(f"phase {ph.name}: {res['about']} ({seconds:g} s)")
     if ph.kind != "quiet":
@@ -1516,6 +1602,12 @@ def attack_line(res: dict, quiet_login: float | None) -> str:
             f"{a['sockets']} sockets ({a['connections']} connections, closed by the server "
             f"{a['closed_by_server']} times), sent {a['sent_per_s']:,}/s{extra}{answers}; {_counts(a['other'])}; {cpu}"
         )
+    if kind == "snapshot-budget":
+        return (
+            f"{a['sockets']} sockets: {a['connections']:,} connections ({a['connections_per_s']:,}/s), "
+            f"{a['asked']:,} snapshots asked, {a['snapshots']:,} received ({a['snapshots_per_s']:,}/s, the "
+            f"connects' included), closed by the server {a['closed_by_server']} times; {_counts(a['other'])}; {cpu}"
+        )
     if kind == "http":
         per = "; ".join(f"{p.split('/')[-1][:12] or p}: {_counts(c)}" for p, c in a["per_path"].items())
         return f"{a['answered_per_s']:,} answers/s, {a['mb_per_s']} MB/s ({per}); {cpu}"
@@ -1739,7 +1831,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         metavar="NAME",
-        help="one attack: login, snapshot[-1|-4], events[-unknown|-ack|-large], http, slowloris, idle, polling",
+        help="one attack: login, snapshot[-1|-4|-budget], events[-unknown|-ack|-large], http, slowloris, idle, polling",
     )
     p.add_argument("--displays", type=int, help="default 100 (--quick 20)")
     p.add_argument("--quick", action="store_true", help="smoke run: 2 s per attack, 20 displays, fewer connections")
@@ -1757,6 +1849,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--login-timeout", type=float, help="the measured officer login gives up after (default 30 s)")
     p.add_argument("--event-sockets", type=int, default=2, help="sockets of each events-* attack")
     p.add_argument("--large-bytes", type=int, default=900_000, help="size of the events-large payload")
+    p.add_argument("--budget-sockets", type=int, default=32, help="sockets of the snapshot-budget attack (default 32)")
     p.add_argument("--http-workers", type=int, default=8)
     p.add_argument("--slowloris", type=int, help="half-open connections (default 3000; --quick 300)")
     p.add_argument("--slowloris-interval", type=float, default=10.0)
