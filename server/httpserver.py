@@ -96,8 +96,12 @@ def _raw_answer(status: str, code: str, retry_after: int) -> bytes:
 class Guard:
     """Per-device connection counts and request budgets, and the server's total of connections. A device is an
     address, an IPv6 one from outside the server's own networks its /64 (limits.device_key): `[limits] exempt` and
-    `proxies` name addresses. (A device whose key changes while it has connections, the server's own prefix
-    changed meanwhile, keeps its old count until the table forgets it: the total is counted right.)"""
+    `proxies` name addresses. A connection is counted under the key its device had when it came, and let go
+    under that key (`admit` gives it, `release` takes it back): an IPv6 device's key changes with the server's own
+    networks (its prefix changed, its network down a moment), and a connection let go under its device's new key
+    left its count under the old one for good (nothing else takes from it): after 64 such, an office TV on an IPv6
+    LAN was refused every connection, none of them open, until a restart, and each address of the old prefix stayed
+    in the table (tests/test_hostile.py)."""
 
     def __init__(self, limits: LimitSettings, max_connections: int):
         self.limits = limits
@@ -121,18 +125,19 @@ class Guard:
         # answers the client did not take (Handler.handle_error)
         self.untaken = SparseLog(log, "answer not taken by the client, its connection closed", INVALID_LOG_SECONDS)
 
-    def admit(self, address: str) -> bool:
-        """Count a new connection from `address`; False (not counted) when it is one too many."""
+    def admit(self, address: str) -> str | None:
+        """Count a new connection from `address`: the key it is counted under (for `release`); None (not counted)
+        when it is one too many."""
         key = device_key(address)
         n = self.open.get(key, 0)
         if self.total >= self.max_connections or (
             n >= self.per_address and address not in self.exempt and address not in self.proxies
         ):
             self.refused += 1
-            return False
+            return None
         self.open[key] = n + 1
         self.total += 1
-        return True
+        return key
 
     def hold(self, fd: int, address: str, now: float) -> bool:
         """Keep a refused connection's descriptor until its 503 is due; False when its device (or
@@ -156,8 +161,8 @@ class Guard:
             out.append(fd)
         return out
 
-    def release(self, address: str) -> None:
-        key = device_key(address)
+    def release(self, key: str) -> None:
+        """A connection counted under `key` (what `admit` gave) has ended."""
         n = self.open.get(key, 0) - 1
         if n > 0:
             self.open[key] = n
@@ -585,8 +590,9 @@ class GuardedServer(pywsgi.WSGIServer):
             except BlockingIOError:
                 return None
             host = _host(address)
-            if self.guard.admit(host):
-                return GeventSocket(self.socket.family, self.socket.type, self.socket.proto, fileno=fd), address
+            key = self.guard.admit(host)
+            if key is not None:  # handed on to `handle`, which lets it go under the same key
+                return GeventSocket(self.socket.family, self.socket.type, self.socket.proto, fileno=fd), address, key
             if not self.guard.hold(fd, host, time.monotonic()):
                 _refuse(fd, self.socket.family, self.socket.type)
         return None  # the rest waits for the loop's next turn
@@ -599,11 +605,11 @@ class GuardedServer(pywsgi.WSGIServer):
                 _refuse(fd, self.socket.family, self.socket.type)
             gevent.sleep(1e-6 if len(fds) == REFUSED_PER_TURN else 0.1)
 
-    def handle(self, sock, address):
+    def handle(self, sock, address, key=None):
         try:
             super().handle(sock, address)
         finally:
-            self.guard.release(_host(address))
+            self.guard.release(key if key is not None else device_key(_host(address)))
 
 
 def _host(address: Any) -> str:

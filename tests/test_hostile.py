@@ -513,6 +513,64 @@ def test_an_ipv6_device_on_the_servers_own_link_is_its_address_and_any_other_its
     assert key("2001:db8:a:b::77") == "2001:db8:a:b::/64" and key("2001:db8:a:f::5") == "2001:db8:a:f::5"
 
 
+def test_a_connection_is_let_go_under_the_device_it_came_as_when_the_servers_own_networks_change(tmp_path, monkeypatch):
+    """A LAN device's IPv6 connection is counted by its address (the server's own /64); when the server's own networks
+    change while it is open (its network down a moment, the ISP's new prefix), its device is its /64 by its end. It was
+    let go under that new key, its count left under the old one for good: after connections_per_address such ends
+    (64 as shipped) the office TV was refused every connection, none of them open, until a restart, and every
+    address of an old prefix stayed in the table. A real server's accept and handler, the peer's address given."""
+    from server import limits
+    from server.config import LimitSettings
+    from server.httpserver import Guard, GuardedServer, listen
+
+    listed = tmp_path / "if_inet6"
+    monkeypatch.setattr(limits, "IF_INET6", str(listed))
+    monkeypatch.setattr(limits, "_own", [float("-inf"), frozenset()])
+    monkeypatch.setattr(limits, "_keys", limits.OrderedDict())
+
+    def own(text: str) -> None:  # the host's addresses as read at the next device_key
+        listed.write_text(text)
+        limits._own[0] = float("-inf")
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    listener = listen("127.0.0.1", 0)
+    device = ("2001:db8:a:b::77", 50000, 0, 0)  # on the server's own link
+
+    class Seen:  # the listening socket, its peer's address this LAN device's
+        def __init__(self, sock):
+            self.sock = sock
+
+        def _accept(self):
+            fd, _ = self.sock._accept()
+            return fd, device
+
+        def __getattr__(self, name):
+            return getattr(self.sock, name)
+
+    guard = Guard(LimitSettings(connections_per_address=8, hold_seconds=0), max_connections=100)
+    srv = GuardedServer(listener, app, guard, log=None)
+    srv.init_socket()
+    srv.socket = Seen(listener)
+    try:
+        for blip in range(10):
+            own("20010db8000a000b0000000000000002 04 40 00 80     eth0\n")  # the server's own /64: 2001:db8:a:b::/64
+            client = socket.create_connection(listener.getsockname()[:2], timeout=5)
+            client.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+            accepted = srv.do_read()
+            assert accepted is not None, f"refused at its connection {blip + 1}, {guard.open}"
+            assert guard.open == {"2001:db8:a:b::77": 1}, guard.open  # counted by its address
+            own("")  # the server's network down a moment: no address of its own but link-local
+            srv.handle(*accepted)  # answered and closed
+            assert _closed_within(client, 5).startswith(b"HTTP/1.1 200"), blip
+            client.close()
+            assert guard.open == {} and guard.total == 0, (blip, guard.open)
+    finally:
+        listener.close()
+
+
 def test_the_anonymous_rate_limits_keep_at_most_their_size_of_addresses_however_many_come_within_the_minute():
     """The survey's and the QR code's budgets (auth.RateLimiter) kept every address seen within the minute, and past
     10,000 each new one looked through them all for idle ones: 30,000 addresses in half a minute (one device, its
