@@ -15,6 +15,7 @@ from kioskui import (
     LONGEST,
     NARROW,
     ORIENTATIONS,
+    SMALL,
     Keys,
     assert_actions_visible,
     assert_one_line,
@@ -340,3 +341,29 @@ def test_the_services_fit_a_small_landscape_touchscreen_without_scrolling(kiosk)
     for button in buttons.all():
         box = button.bounding_box()
         assert box["y"] >= 80 and box["y"] + box["height"] <= 768 - 80, box  # between the top bar and Batal's bar
+
+
+def test_at_1366x768_the_form_scrolls_no_longer_once_the_refusals_that_pushed_it_are_corrected(kiosk):
+    """1366x768: Lanjut on the empty form marks the five fields and the form scrolls, "Masih ada isian di bawah"
+    over Kembali/Lanjut. Corrected one by one, the form fits again with one refusal left: the bar goes, and the
+    priority is whole above Kembali. Before, the bar, measured while it took its own room from the form, kept itself
+    up, the priority cut at its top (with a long service name too, after "Isian ini sudah penuh" under a field)."""
+    page = kiosk(SMALL)
+    page.click("#start")
+    page.click('[data-service="A"]')
+    page.click("#to-review")
+    expect(page.locator("#form-more")).to_be_visible()
+    keys = Keys(page)
+    for key, text in (("name", "budi"), ("agency", "dinas"), ("address", "jl"), ("phone", "081234567890")):
+        page.click(f"#f-{key}")
+        keys.moved()
+        for ch in text:
+            keys.tap(ch)
+        expect(page.locator(f"#e-{key}")).to_be_empty()
+    expect(page.locator("#e-problem")).to_have_text("Wajib diisi.")
+    expect(page.locator("#form-more")).to_be_hidden()
+    room = page.evaluate(
+        "() => { const f = document.getElementById('visitor-form'); return f.scrollHeight - f.clientHeight; }"
+    )
+    assert room <= 12, f"the form still scrolls {room} px"
+    assert_actions_visible(page, "form, one refusal left", must=("#priority", "#to-review"))

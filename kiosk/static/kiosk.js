@@ -1110,10 +1110,17 @@ import { readParams } from "./readparams.js";
     updateReviewMore();
   }
 
+  // Whether `list` has more below than `slack` px, measured without its bar ("▼ Masih ada …"): shown, the bar takes
+  // its own height from the list, and measured so it kept itself up over a list that fits once it is gone (at
+  // 1366x768 the form's priority cut at its top after the refusals under the fields were corrected).
+  function sayMoreBelow(list, bar, slack) {
+    bar.hidden = true;
+    bar.hidden = list.scrollHeight - list.clientHeight - list.scrollTop <= slack;
+  }
+
   function updateFormMore() {
     // On a small screen the refusals under the fields push the last ones below: say so while there is more.
-    var form = $("visitor-form");
-    $("form-more").hidden = form.scrollHeight - form.clientHeight - form.scrollTop <= 12; // a field's margins: not "more"
+    sayMoreBelow($("visitor-form"), $("form-more"), 12); // a field's margins: not "more"
   }
 
   function notesMoved() {
@@ -1125,8 +1132,7 @@ import { readParams } from "./readparams.js";
 
   function updateReviewMore() {
     // A long form scrolls inside the list, above the buttons: say so while there is more below.
-    var dl = $("review");
-    $("review-more").hidden = dl.scrollHeight - dl.clientHeight - dl.scrollTop <= 4;
+    sayMoreBelow($("review"), $("review-more"), 4);
   }
 
   function toReview() {
