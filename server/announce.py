@@ -5,10 +5,11 @@ by the announcement worker (never in a request) when it starts and whenever the 
 change; a phrase the pack lacks a word of is spoken by espeak-ng, and the words are remembered for the
 admin page (`voice_status`).
 
-A recall says which call it is before the call ("Panggilan kedua.", "Panggilan terakhir.": server.tts.recall_words):
-those words are a file of their own (the `intro` of the announcement), played before the call's, so the call's
-phrase stays the one cache entry of every call of that ticket and the intros are a handful (one per call count and
-language). A pack that lacks the intro's words says the plain call in its own voice (the words counted as missing
+A recall says which call it is before the call ("Panggilan kedua.", "Panggilan terakhir.": server.tts.recall_words),
+and a ticket on its last chance says so ("Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir."): those
+words are a file of their own (the `intro` of the announcement), played before the call's, so the call's phrase stays
+the one cache entry of every call of that ticket and the intros are a handful (one per call count, last chance or
+not, and language). A pack that lacks the intro's words says the plain call in its own voice (the words counted as missing
 for the admin page); a call the pack cannot say is espeak-ng's, intro and all."""
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ class Announcer:
         return self._missing_words()[0]
 
     def intro_missing(self) -> dict[str, str]:
-        """The words the pack lacks for the recalls' intros alone ("Panggilan kedua."), each with a phrase needing
-        it: a recall is then said from the recordings without its intro, as its first call."""
+        """The words the pack lacks for the recalls' and last chances' intros alone ("Panggilan kedua.", "Kesempatan
+        terakhir."), each with a phrase needing it: such a call is then said from the recordings without its intro,
+        as a first call."""
         return self._missing_words()[1]
 
     def _missing_words(self) -> tuple[dict[str, str], dict[str, str]]:
@@ -212,22 +214,24 @@ class Announcer:
         return out
 
     def announce_later(
-        self, label: str, counter_name: str, calls: int = 1
+        self, label: str, counter_name: str, calls: int = 1, last_chance: bool = False
     ) -> tuple[dict[str, Any] | None, Callable[[], None] | None]:
-        """The announcement of a ticket's `calls`-th call, and what starts it: queues its synthesis (and its
+        """The announcement of a ticket's `calls`-th call (on its `last_chance`: one more skip is a no-show), and
+        what starts it: queues its synthesis (and its
         playing on the server's speakers), never awaited. A call's is started only once the call is committed
         (the unit of work runs it after the COMMIT): a call rolled back, or run again in a transaction of its
         own after a shared one was rolled back, is never said, nor said twice.
 
-        `text` is all that is said; a recall's `intro` ("Panggilan kedua.") is a file of its own, played before
+        `text` is all that is said; a recall's `intro` ("Panggilan kedua.", on a last chance "Panggilan kedua,
+        kesempatan terakhir.", and "Kesempatan terakhir." at its first call) is a file of its own, played before
         `audio` (the call's phrase, the same as at its first call), each of the `repeat` times; None for a
-        first call, and when the voice pack lacks its words."""
+        first call not on its last chance, and when the voice pack lacks its words."""
         tts = self.settings.tts
         if not tts.enabled:
             return None, None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        intro = recall_words(calls, self.settings.queue.max_calls, lang)
+        intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
         key, intro_key, start, _, _ = self._prepare_call(text, intro, lang)
         said = f"{intro} {text}" if intro_key is not None else text
         out: dict[str, Any] = {"text": said, "repeat": tts.repeat, "audio": None, "intro": None}
@@ -260,7 +264,8 @@ class Announcer:
     def _prepare_call(
         self, text: str, intro: str, lang: str, play: bool = True
     ) -> tuple[str, str | None, Callable[[], None], voice.Pack | None, list[str]]:
-        """A call's `text` with its `intro` (a recall's "Panggilan kedua.", "" for a first call): the key of the
+        """A call's `text` with its `intro` (a recall's "Panggilan kedua.", a last chance's "Kesempatan terakhir.",
+        "" for a first call): the key of the
         call's speech, that of the intro (None: none is said), what queues both, the intro first, counting then
         the words that made espeak-ng say the call (the call played on the server's speakers when `play`), the
         pack that says them (None: espeak-ng; espeak-ng says an English office's calls in an English voice) and

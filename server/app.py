@@ -23,6 +23,7 @@ from server.i18n import both
 from server.openapi import bp as openapi_bp
 from server.passwords import CheckQueue
 from server.service import Clock, QueueService, utcnow
+from server.service.shapes import last_chance
 from server.store import Store
 
 log = logging.getLogger("antrian")
@@ -119,8 +120,8 @@ def create_app(
         raise
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
-    service.announcer = lambda ticket, counter_id: announcer.announce_later(
-        ticket.label, service.counter_name(counter_id), ticket.calls
+    service.announcer = lambda ticket, counter_id: announcer.announce_later(  # a last chance says so before the call
+        ticket.label, service.counter_name(counter_id), ticket.calls, last_chance(service.settings, ticket)
     )
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())

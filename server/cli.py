@@ -405,7 +405,7 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
     else:
         say(words("voice.none_missing", up_to=up_to))
     if intro_missing:  # a warning: every call is still said in the pack's voice, a recall as its first call
-        intros = " / ".join(f'"{intro}"' for intro in voice.recall_intros(settings))
+        intros = " / ".join(f'"{intro}"' for intro in voice.recall_intros(settings) if pack.missing(intro))
         said = words("voice.intro_missing", intros=intros, count=counted("words", len(intro_missing)))
         print(bilingual(said, "warning"))
         for name, example in intro_missing.items():

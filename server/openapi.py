@@ -1910,9 +1910,9 @@ def _voice_paths() -> dict[str, Any]:
             "intro_missing": {
                 "type": "object",
                 "additionalProperties": {"type": "string"},
-                "description": 'Word -> a phrase needing it: what only the recalls\' intros ("Panggilan kedua.", '
-                '"Panggilan terakhir.") need that the pack lacks: a recall is then spoken from the recordings '
-                "without its intro, as its first call.",
+                "description": "Word -> a phrase needing it: what only the intros of recalls and last chances "
+                '("Panggilan kedua.", "Panggilan terakhir.", "Kesempatan terakhir.") need that the pack lacks: such a '
+                "call is then spoken from the recordings without its intro, as a first call.",
             },
             "packs": {
                 "type": "array",

@@ -54,6 +54,11 @@ PLACEHOLDERS = frozenset({"letter", "number", "counter"})
 # A first call has none. The last call a ticket gets ([queue] max_calls) is the last, whatever its number.
 RECALL_NTH = {"id": "Panggilan {nth}.", "en": "{Nth} call."}
 RECALL_LAST = {"id": "Panggilan terakhir.", "en": "Last call."}
+# A ticket on its last chance (skipped and requeued [queue] max_requeues times: one more skip is a no-show; the public
+# ticket's `last_chance`) says so before each of its calls, as the TV writes it ("Kesempatan terakhir", "Panggilan
+# ke-2 (kesempatan terakhir)"; display.last_chance, display.call_last_chance): its count then, never "terakhir" twice.
+LAST_CHANCE = {"id": "Kesempatan terakhir.", "en": "Last chance."}
+LAST_CHANCE_NTH = {"id": "Panggilan {nth}, kesempatan terakhir.", "en": "{Nth} call, last chance."}
 
 _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
@@ -240,16 +245,21 @@ def speech_voice(voice: str, lang: str = "id") -> str:
     return voice if name == "en" or name.startswith(("en-", "english")) else "en"
 
 
-def recall_words(calls: int, max_calls: int, lang: str = "id") -> str:
+def recall_words(calls: int, max_calls: int, lang: str = "id", last_chance: bool = False) -> str:
     """What is said before the call of a ticket's `calls`-th call: "" for a first call, "Panggilan kedua." for
-    a recall ("Second call."), "Panggilan terakhir." ("Last call.") for its last (`calls` >= `max_calls`)."""
+    a recall ("Second call."), "Panggilan terakhir." ("Last call.") for its last (`calls` >= `max_calls`).
+    A ticket on its `last_chance` (one more skip is a no-show): "Kesempatan terakhir." ("Last chance.") at its
+    first call, "Panggilan kedua, kesempatan terakhir." ("Second call, last chance.") at a recall, its count
+    whatever `max_calls` (the TV writes "Panggilan ke-3 (kesempatan terakhir)" for its last)."""
+    lang = lang if lang in RECALL_NTH else "id"
+    if last_chance and calls < 2:
+        return LAST_CHANCE[lang]
     if calls < 2:
         return ""
-    lang = lang if lang in RECALL_NTH else "id"
-    if calls >= max_calls:
+    if calls >= max_calls and not last_chance:
         return RECALL_LAST[lang]
     nth = num2words(calls, lang=lang, to="ordinal")
-    return RECALL_NTH[lang].format(nth=nth, Nth=nth[:1].upper() + nth[1:])
+    return (LAST_CHANCE_NTH if last_chance else RECALL_NTH)[lang].format(nth=nth, Nth=nth[:1].upper() + nth[1:])
 
 
 def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:

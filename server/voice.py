@@ -650,17 +650,19 @@ def template_runs(template: str) -> list[str]:
 
 def recall_intros(settings: Any) -> list[str]:
     """What the office's recalls say before the call, in its language ([queue] max_calls): "Panggilan kedua.",
-    ..., "Panggilan terakhir." (server.tts.recall_words); none with max_calls = 1."""
+    ..., "Panggilan terakhir." (none with max_calls = 1), then what a ticket on its last chance says before each of
+    its calls: "Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir.", ... (server.tts.recall_words)."""
     from server.tts import recall_words
 
-    max_calls = settings.queue.max_calls
-    return [recall_words(n, max_calls, settings.office.language) for n in range(2, max_calls + 1)]
+    max_calls, lang = settings.queue.max_calls, settings.office.language
+    recalls = [recall_words(n, max_calls, lang) for n in range(2, max_calls + 1)]
+    return recalls + [recall_words(n, max_calls, lang, last_chance=True) for n in range(1, max_calls + 1)]
 
 
 def office_clips(settings: Any, up_to: int = 999) -> list[str]:
     """The clips a pack for this office needs: the template's runs of words, the letters A-Z, the number
-    words from 0 to `up_to`, the words of the counters' names, and those the recalls say before the call
-    (`panggilan`, `kedua`, `terakhir`), in the office's language."""
+    words from 0 to `up_to`, the words of the counters' names, and those the recalls and last chances say before the
+    call (`panggilan`, `kedua`, `terakhir`, `kesempatan`), in the office's language."""
     from server.tts import counter_words, number_words
 
     lang = settings.office.language
@@ -685,8 +687,9 @@ def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str
 
 def missing_words(pack: Pack, settings: Any, up_to: int = 999) -> tuple[dict[str, str], dict[str, str]]:
     """`office_missing` in two: the words a call cannot be said without in the pack's voice (espeak-ng says a
-    call lacking one), and those only the recalls' intros lack ("Panggilan kedua.": without them a recall is
-    said as its first call, in the pack's voice), each word with a phrase that needs it."""
+    call lacking one), and those only the intros of recalls and last chances lack ("Panggilan kedua.", "Kesempatan
+    terakhir.": without them such a call is said as a first call, in the pack's voice), each word with a phrase that
+    needs it."""
     from server.tts import announcement_text
 
     lang = settings.office.language

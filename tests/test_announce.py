@@ -143,9 +143,10 @@ def spoken(announcer: Announcer, url: str | None) -> Path | None:
     return url and announcer.speech.path_for(url.rsplit("/", 1)[1].split(".")[0])
 
 
-def announce_now(announcer: Announcer, label: str, counter: str, calls: int) -> dict:
-    """A call's announcement, its speech made (the worker's queue emptied)."""
-    out, start = announcer.announce_later(label, counter, calls)
+def announce_now(announcer: Announcer, label: str, counter: str, calls: int, last_chance: bool = False) -> dict:
+    """A call's announcement (of a ticket on its `last_chance` when said), its speech made (the worker's queue
+    emptied)."""
+    out, start = announcer.announce_later(label, counter, calls, last_chance=last_chance)
     start()
     speak_queued(announcer)
     return out
@@ -193,6 +194,75 @@ def test_a_recall_is_announced_as_the_second_or_the_last_call_in_real_espeak_ng_
     finally:
         announcer.speech.close()
         reference.close()
+
+
+LAST_CHANCE = {
+    "id": ["Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir.", "Panggilan ketiga, kesempatan terakhir."],
+    "en": ["Last chance.", "Second call, last chance.", "Third call, last chance."],
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_last_chance_says_so_before_each_of_its_calls_in_real_espeak_ng_speech(tmp_path, lang):
+    """A ticket skipped and requeued (one more skip is a no-show) says so before every call, as the TV writes it
+    ("Kesempatan terakhir", "Panggilan ke-2 (kesempatan terakhir)", "Panggilan ke-3 (kesempatan terakhir)"): an
+    intro of its own, espeak-ng's for those words, before the same file of the call's phrase; its last call says its
+    count, not "terakhir" twice. The same ticket's plain calls keep their intros."""
+    announcer = office(tmp_path, lang)
+    reference = Speech(tmp_path / "reference", voice=speech_voice(announcer.speech.voice, lang))
+    try:
+        first = FIRST[lang]
+        chance = [announce_now(announcer, "A-012", "Loket 2", n, last_chance=True) for n in (1, 2, 3)]
+        plain = [announce_now(announcer, "A-012", "Loket 2", n) for n in (1, 2, 3)]
+        assert [c["text"] for c in chance] == [f"{intro} {first}" for intro in LAST_CHANCE[lang]]
+        assert {c["audio"] for c in chance} == {plain[0]["audio"]}  # the call's phrase: one file for all its calls
+        assert plain[0]["intro"] is None and all(c["intro"] for c in chance)
+        assert len({c["intro"] for c in chance + plain[1:]}) == 5  # one file per distinct intro
+        # espeak-ng's, for those words: the reference says what the worker said, in its order (the intro first)
+        said = [
+            reference.synthesize(text).read_bytes() for text in (LAST_CHANCE[lang][0], first, *LAST_CHANCE[lang][1:])
+        ]
+        for call, reference_bytes in zip(chance, [said[0], *said[2:]], strict=True):
+            made = spoken(announcer, call["intro"])
+            assert made.read_bytes() == reference_bytes
+            with wave.open(str(made), "rb") as audio:
+                assert 0.4 < audio.getnframes() / audio.getframerate() < 4
+        # made once: the next last chance's intros are the same files
+        again = [announce_now(announcer, "B-003", "Loket 1", n, last_chance=True)["intro"] for n in (1, 2)]
+        assert again == [c["intro"] for c in chance[:2]]
+    finally:
+        announcer.speech.close()
+        reference.close()
+
+
+def test_a_skipped_and_requeued_ticket_is_announced_as_its_last_chance(app):
+    """The SOP: three calls with no answer, skipped and requeued; called again it is on its last chance (the TV
+    writes "Kesempatan terakhir"), and the speech says so before the call ("Kesempatan terakhir. Nomor antrian,
+    …"), then at its recall "Panggilan kedua, kesempatan terakhir. …"; a TV reconnecting meanwhile gets the same
+    from its snapshot. Before, the speech said "Nomor antrian, …" and "Panggilan kedua. …" as for anyone."""
+    client, h, events = call_first(app)
+    announcer = app.extensions["antrian.announcer"]
+    for _ in range(2):
+        assert client.post("/api/counters/2/recall", headers=h).status_code == 200
+    assert client.post("/api/counters/2/skip", headers=h, json={}).status_code == 200
+    events.clear()
+    assert client.post("/api/counters/2/call-next", headers=h).status_code == 200
+    call = "Nomor antrian, A, satu. Silakan menuju, Loket dua."
+    called = next(e for e in events if e["type"] == "called")
+    assert called["ticket"]["last_chance"] is True and called["ticket"]["calls"] == 1
+    assert called["announce"]["text"] == f"Kesempatan terakhir. {call}"
+    assert called["announce"]["intro"] is not None
+    snap = client.get("/api/state").get_json()
+    assert snap["recent"][0]["announce"] == called["announce"]
+    assert client.post("/api/counters/2/recall", headers=h).status_code == 200
+    recalled = next(e for e in events if e["type"] == "recalled")
+    assert recalled["announce"]["text"] == f"Panggilan kedua, kesempatan terakhir. {call}"
+    assert recalled["announce"]["audio"] == called["announce"]["audio"]
+    speak_queued(announcer)
+    for url in (called["announce"]["intro"], recalled["announce"]["intro"]):
+        r = client.get(url)
+        assert r.status_code == 200 and r.data[:4] == b"OggS"  # real espeak-ng speech
+        r.close()
 
 
 def test_recalls_add_one_speech_file_per_call_count_not_one_per_ticket(tmp_path):

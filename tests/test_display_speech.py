@@ -233,7 +233,8 @@ def test_output_server_says_a_recalls_intro_before_the_call_on_the_servers_outpu
 def test_the_tv_says_a_recall_as_the_second_then_the_last_call(tv, spoken, call):
     """The TV's announcements of a ticket's calls 1, 2 and 3 ([queue] max_calls = 3): the call; "Panggilan
     kedua." then the same call; "Panggilan terakhir." then it again: the server's real espeak-ng files, each
-    fetched and played to its end, one after the other (the TV writes "Panggilan ke-2", "… (terakhir)")."""
+    fetched and played to its end, one after the other (the TV writes "Panggilan ke-2", "… (terakhir)"). Skipped
+    and called again on its last chance: "Kesempatan terakhir." then the call."""
     tv.route("**/display/static/chime.wav", lambda route: route.fulfill(body=BLIP, content_type="audio/wav"))
     server, sessions = spoken
     open_display(tv, server)
@@ -261,6 +262,19 @@ def test_the_tv_says_a_recall_as_the_second_then_the_last_call(tv, spoken, call)
         [label, log[0]["parts"][-1]["url"]],
     )
     assert parts(ended(tv, 4)[-1]) == [chime, ("intro", False, "http 404"), speech]
+    # skipped after its three calls and requeued, it is called on its last chance: "Kesempatan terakhir." before
+    # the same call (the TV writes "Kesempatan terakhir"), an intro of its own, real speech played to its end
+    for action in ("skip", "call-next"):
+        r = sessions[1].post(f"{server.url}/api/counters/1/{action}", json={}, timeout=10)
+        assert r.status_code == 200, r.text
+    assert r.json()["ticket"]["label"] == label
+    chance = ended(tv, 5)[-1]
+    assert chance["text"] == f"Kesempatan terakhir. {phrase}" and parts(chance) == [chime, intro, speech]
+    assert (
+        chance["parts"][1]["url"] not in {p["url"] for p in intros}
+        and chance["parts"][1]["end"] - chance["parts"][1]["start"] > 300
+    )
+    assert chance["parts"][2]["url"] == log[0]["parts"][-1]["url"]
 
 
 def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv, spoken, call):

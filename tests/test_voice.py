@@ -537,17 +537,68 @@ def test_a_pack_without_the_recalls_words_says_a_recall_as_its_first_call(espeak
     # `voice check`: a warning, not a failure (exit 0): every call is said, the words to record named
     assert main(["voice", "check", "--config", str(config), "--up-to", "20"]) == 0
     out = capsys.readouterr().out
-    intros = '"Panggilan kedua." / "Panggilan terakhir."'
+    intros = (
+        '"Panggilan kedua." / "Panggilan terakhir." / "Kesempatan terakhir." / "Panggilan kedua, kesempatan'
+        ' terakhir." / "Panggilan ketiga, kesempatan terakhir."'
+    )
     assert out.endswith(
         "tidak ada kata yang kurang untuk layanan, loket dan nomor sampai 20\n"
         "no word missing for the services, counters and numbers up to 20\n"
-        f"peringatan: panggilan ulang diucapkan tanpa {intros} di depannya, seperti panggilan pertama (tetap dari"
-        " rekaman), sampai kata ini direkam (3 kata):\n"
-        f"warning: recalls are said without {intros} before the call, as their first call (still from the"
-        " recordings), until these words are recorded (3 words):\n"
+        f"peringatan: panggilan ulang dan kesempatan terakhir diucapkan tanpa {intros} di depannya, seperti panggilan"
+        " pertama (tetap dari rekaman), sampai kata ini direkam (3 kata):\n"
+        f"warning: recalls and last chances are said without {intros} before the call, as a first call (still from"
+        " the recordings), until these words are recorded (3 words):\n"
         f'  panggilan.wav   e.g. "Panggilan kedua. {example}"\n'
         f'  kedua.wav   e.g. "Panggilan kedua. {example}"\n'
         f'  terakhir.wav   e.g. "Panggilan terakhir. {example}"\n'
+    ), out
+
+
+def test_a_pack_without_the_last_chances_word_says_it_as_a_first_call_and_says_recalls_whole(
+    espeak_pack, tmp_path, capsys
+):
+    """A pack recorded before last chances were said (no kesempatan.wav) still says every call in its own voice: a
+    ticket on its last chance without "Kesempatan terakhir." before the call (the TV still writes it), its recalls
+    plain, as the TV's first call; other tickets' recalls keep their intros. The word is listed for the admin page
+    and by `voice check`, a warning naming the intros that lack it."""
+    from server.cli import main
+
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "before", leave_out=("kesempatan",))
+    config = clips_config(tmp_path, pack)
+    announcer = Announcer(load_settings(config))
+    call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+
+    def chance(calls: int) -> dict:
+        out, start = announcer.announce_later("A-12", "Loket 1", calls, last_chance=True)
+        start()
+        speak_queued(announcer)
+        return out
+
+    try:
+        announcer.refresh_voice()
+        said = [chance(n) for n in (1, 2, 3)]
+        assert [s["text"] for s in said] == [call] * 3 and [s["intro"] for s in said] == [None] * 3
+        assert said[0]["audio"] == f"/api/tts/{announcer.speech.key(call, announcer.pack)}.ogg"  # the pack's
+        assert (
+            announced(announcer, 2)["intro"]
+            == f"/api/tts/{announcer.speech.key('Panggilan kedua.', pack=announcer.pack)}.ogg"
+        )
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (2, 0)  # no espeak-ng
+        example = "Nomor antrian, A, satu. Silakan menuju, Loket satu."
+        status = announcer.voice_status()
+        assert (status["missing"], status["office_missing"]) == ([], {})
+        assert status["intro_missing"] == {"kesempatan": f"Kesempatan terakhir. {example}"}
+    finally:
+        announcer.speech.close()
+    assert main(["voice", "check", "--config", str(config), "--up-to", "20"]) == 0
+    out = capsys.readouterr().out
+    intros = (
+        '"Kesempatan terakhir." / "Panggilan kedua, kesempatan terakhir." / "Panggilan ketiga, kesempatan terakhir."'
+    )
+    assert out.endswith(
+        f"warning: recalls and last chances are said without {intros} before the call, as a first call (still from"
+        " the recordings), until these words are recorded (1 word):\n"
+        f'  kesempatan.wav   e.g. "Kesempatan terakhir. {example}"\n'
     ), out
 
 
@@ -560,7 +611,7 @@ def test_voice_check_fails_for_a_word_a_call_needs_beside_the_recalls_warning(es
     assert main(["voice", "check", "--config", str(write_config(tmp_path)), "--clips", str(pack)]) == 1
     out = capsys.readouterr().out
     assert "kurang (1 kata, nomor sampai 999):\nmissing (1 word, numbers up to 999):\n  sebelas.wav   e.g." in out
-    assert "\nwarning: recalls are said without " in out and "(1 word):\n  terakhir.wav   e.g." in out
+    assert "\nwarning: recalls and last chances are said without " in out and "(1 word):\n  terakhir.wav   e.g." in out
     assert out.count(".wav   e.g.") == 2
 
 

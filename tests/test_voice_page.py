@@ -290,14 +290,14 @@ def test_the_admin_sees_the_words_only_a_recalls_intro_lacks_apart_in_both_langu
     words = {
         "id": (
             "Kata yang belum ada klipnya (panggilan dengan kata ini diucapkan espeak-ng):",
-            "Kata pembuka panggilan ulang yang belum ada klipnya (tanpa kata ini, panggilan ulang diucapkan dari"
-            " rekaman tanpa pembukanya, seperti panggilan pertama):",
+            "Kata pembuka panggilan ulang dan kesempatan terakhir yang belum ada klipnya (tanpa kata ini, panggilan itu"
+            " diucapkan dari rekaman tanpa pembukanya, seperti panggilan pertama):",
             "Semua kata untuk layanan, loket, dan nomor sampai 999 sudah ada klipnya.",
         ),
         "en": (
             "Words with no clip yet (calls with these words are spoken by espeak-ng):",
-            "Recall intro words with no clip yet (without them, a recall is spoken from the recordings without its"
-            " intro, as a first call):",
+            "Recall and last chance intro words with no clip yet (without them, such a call is spoken from the"
+            " recordings without its intro, as a first call):",
             "Every word for the services, counters and numbers up to 999 has its clip.",
         ),
     }

@@ -5,7 +5,7 @@
 Writes one WAV per clip the office needs (server.voice.office_clips: the template's runs of words such
 as nomor-antrian.wav and silakan-menuju.wav, the letters a.wav-z.wav, the number words up to
 --up-to, the words of the counters' names, and those a recall says before the call: panggilan.wav,
-kedua.wav, terakhir.wav), each said alone by espeak-ng in the configured voice and
+kedua.wav, terakhir.wav, and a last chance's kesempatan.wav), each said alone by espeak-ng in the configured voice and
 rate. The tests and the demo build their pack with it; an office replaces the files by a person's
 recordings of the same names (docs/display.md); a clip already in the folder is kept (it may be such a
 recording) unless --overwrite. It lives beside the packs it makes, in voices/.

@@ -32,7 +32,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const MAX_REPEAT = 5;
   const KEPT = 300; // announcements remembered (played seqs, log): enough to never replay one, and bounded
   const SPEECH_KEPT = 3; // decoded phrases kept, so a repeat or a recall does not fetch again
-  const INTRO_KEPT = 9; // decoded recall intros ("Panggilan kedua."): one per call count, [queue] max_calls <= 10
+  // decoded intros said before a call: a recall's ("Panggilan kedua.", ... "Panggilan terakhir.": at most 9, [queue]
+  // max_calls <= 10) and a last chance's ("Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir.", ...: 10)
+  const INTRO_KEPT = 19;
   const RESUME_WAIT_MS = 500; // a sound context still suspended after this waits for a tap
   const NO_LIVE_RETRY_MS = 30000; // socket.io's script did not come: asked for again this often
   // A sound's request waits this long for its answer, then goes again (waiting twice as long) on another connection:
@@ -1438,7 +1440,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const a = item.announce;
       if (a && a.audio) {
         const times = Math.max(1, Math.min(MAX_REPEAT, parseInt(a.repeat, 10) || 1));
-        // A recall's intro ("Panggilan kedua.", a file of its own) is said before the call, each time.
+        // A recall's intro ("Panggilan kedua.", a file of its own) is said before the call, each time; so is a last
+        // chance's ("Kesempatan terakhir.", at its first call too).
         const intro = typeof a.intro === "string" && a.intro ? a.intro : null;
         for (let i = 0; i < times && !item.left; i++) {
           if (intro) await part(intro, "intro");

@@ -54,10 +54,15 @@ def public_ticket(settings: Settings, t: Ticket) -> dict[str, Any]:
         "counter_name": counter_name(settings, t.counter_id),
         "priority": t.priority,
         "day": t.day,
-        # skipped and requeued as often as it may be (its current line): one more skip is a no-show. The TV
-        # marks its calls "Kesempatan terakhir", the phone says it (docs/display.md, docs/kiosk.md).
-        "last_chance": t.queue_requeues >= settings.queue.max_requeues,
+        "last_chance": last_chance(settings, t),
     }
+
+
+def last_chance(settings: Settings, t: Ticket) -> bool:
+    """Skipped and requeued as often as it may be (its current line): one more skip is a no-show. The TV marks its
+    calls "Kesempatan terakhir" and says it before them (server.tts.recall_words), the phone says it
+    (docs/display.md, docs/kiosk.md)."""
+    return t.queue_requeues >= settings.queue.max_requeues
 
 
 def full_ticket(settings: Settings, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
