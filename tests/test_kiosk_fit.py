@@ -15,6 +15,7 @@ from kioskui import (
     LONGEST,
     NARROW,
     ORIENTATIONS,
+    PORTRAIT,
     SMALL,
     Keys,
     assert_actions_visible,
@@ -182,6 +183,101 @@ def test_on_a_narrow_upright_screen_the_notices_leave_every_button_whole(kiosk, 
     review_buttons = ("#screen-review [data-action=form]", "#submit")
     assert_actions_visible(page, f"review, both notices ({name})", must=review_buttons)
     assert_seen(page, f"review, both notices ({name})", ("#offline-notice", "#office-notice"))
+
+
+# The problem's box as drawn (getBoundingClientRect: a CSS zoom in it), against the form's: the rows of text in sight,
+# what of its text it hides (scrolled inside it), whether the end of its text is in sight, and the room the form leaves
+# empty under the priority, above Kembali/Lanjut.
+PROBLEM_BOX_JS = """() => {
+  const el = document.getElementById('f-problem'), s = getComputedStyle(el), r = el.getBoundingClientRect();
+  const scale = r.height / el.offsetHeight;  // drawn px per CSS px (the narrow screens' zoom)
+  const frame = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
+    .reduce((sum, k) => sum + parseFloat(s[k]), 0);
+  const form = document.getElementById('visitor-form'), last = form.lastElementChild.getBoundingClientRect();
+  return {
+    height: r.height, rows: (r.height / scale - frame) / parseFloat(s.lineHeight),
+    hidden: (el.scrollHeight - el.clientHeight) * scale, end: el.scrollTop + el.clientHeight >= el.scrollHeight - 1,
+    room: form.getBoundingClientRect().bottom - last.bottom, scrolls: form.scrollHeight - form.clientHeight,
+  };
+}"""
+
+# what the form's refusals, its own padding and the last field's margin leave under the priority: not room
+FORM_EDGE_PX = 16
+
+
+@pytest.mark.parametrize(
+    "name, viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE), NARROW[1], ("small", SMALL)]
+)
+def test_the_problems_box_grows_with_its_text_into_the_room_the_form_leaves(kiosk, name, viewport):
+    """A long problem typed: the box grows with it into the room under the priority (at 1080x1920 it stayed three rows
+    high over 280 px left empty, a visitor scrolling what they wrote three lines at a time), never further: the form
+    does not scroll for it, the category, the priority, Kembali and Lanjut whole. A refusal takes its room back (at
+    1366x768, with the refusals that make the form scroll, it keeps its height); deleted, the text leaves it as it was."""
+    page = kiosk(viewport)
+    page.click("#start")
+    page.click('[data-service="B"]')  # the longest service name
+    fill_fast(page, {k: v for k, v in LONGEST.items() if k != "problem"})
+    page.click("#f-problem")
+    keys = Keys(page)
+    empty = page.evaluate(PROBLEM_BOX_JS)
+    actions = ("#to-review", "#screen-form [data-action=service]", "#priority")
+
+    fill_fast(page, {"problem": LONGEST["problem"][:180]})  # a few lines: the box as tall as they are, whole
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["hidden"] <= 1 and box["height"] > empty["height"], f"{name}: a few lines scrolled in the box: {box}"
+
+    last = LONGEST["problem"].rindex(" galat") + 1  # its last word typed on the keys, the rest put in
+    fill_fast(page, {"problem": LONGEST["problem"][:last]})
+    for key in "galat":
+        keys.tap(key)
+    assert page.input_value("#f-problem") == LONGEST["problem"][: last + 5]
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["rows"] > 3, f"{name}: the box shows {box['rows']:.1f} rows of a long problem: {box}"
+    assert box["room"] <= FORM_EDGE_PX and box["scrolls"] <= 1, f"{name}: room left unused, or the form pushed: {box}"
+    assert box["end"], f"{name}: the end of the text typed is out of sight: {box}"
+    expect(page.locator("#form-more")).to_be_hidden()
+    assert_actions_visible(page, f"form, a long problem ({name})", must=actions)
+    if name == "portrait":
+        shot(page, "kiosk-form-long-problem")
+
+    # The phone's pad (upright taller than the letters) and back: the box makes it room, and takes it again
+    page.click("#f-phone")
+    expect(page.locator("#osk-numpad")).to_be_visible()
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["scrolls"] <= 1 and box["room"] <= FORM_EDGE_PX, f"{name}: the phone's pad: {box}"
+    assert_actions_visible(page, f"form, a long problem, the phone's pad ({name})", must=actions)
+    page.click("#f-problem")
+    assert page.evaluate(PROBLEM_BOX_JS)["room"] <= FORM_EDGE_PX
+
+    # A refusal (the name cleared) and the summary above the form: the box gives back their room
+    fill_fast(page, {"name": ""})
+    page.click("#to-review")
+    expect(page.locator("#e-name")).to_have_text("Wajib diisi.")
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["scrolls"] <= 1 and box["height"] > empty["height"], f"{name}: one refusal: {box}"
+    expect(page.locator("#form-more")).to_be_hidden()
+    assert_actions_visible(page, f"form, a long problem, one refusal ({name})", must=actions)
+    # Four refusals: where the form scrolls all the same (1366x768) the box is as it was, the form no longer for it
+    fill_fast(page, {"agency": "", "address": "", "phone": ""})
+    page.click("#to-review")
+    expect(page.locator("#e-phone")).to_have_text("Wajib diisi.")
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["scrolls"] <= 1 or box["height"] == empty["height"], f"{name}: four refusals: {box} (empty: {empty})"
+    # corrected, the room is the box's again
+    fill_fast(page, {k: LONGEST[k] for k in ("name", "agency", "address", "phone")})
+    expect(page.locator("#form-summary")).to_be_hidden()
+    box = page.evaluate(PROBLEM_BOX_JS)
+    assert box["room"] <= FORM_EDGE_PX and box["scrolls"] <= 1, f"{name}: refusals corrected: {box}"
+    assert_actions_visible(page, f"form, refusals corrected ({name})", must=actions)
+
+    # Deleted down to a line (⌫ over the text selected): the box as it was empty
+    page.click("#f-problem")
+    keys.moved()
+    page.evaluate("() => { const f = document.getElementById('f-problem'); f.setSelectionRange(30, f.value.length); }")
+    keys.tap("backspace")
+    assert page.input_value("#f-problem") == LONGEST["problem"][:30]
+    assert page.evaluate(PROBLEM_BOX_JS)["height"] == empty["height"]
+    assert_actions_visible(page, f"form, the problem deleted ({name})", must=actions)
 
 
 # -- the on-screen keyboard ---------------------------------------------------------------------

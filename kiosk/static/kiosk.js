@@ -851,8 +851,11 @@ import { readParams } from "./readparams.js";
     state.active = key;
     var el = field(key);
     document.querySelectorAll(".field").forEach(function (f) { f.classList.toggle("active", f.dataset.field === key); });
+    var pad = $("osk-numpad").hidden;
     $("osk-letters").hidden = key === "phone";
     $("osk-numpad").hidden = key !== "phone";
+    // the phone's pad is not as tall as the letters: the form has another height (the problem's box, the bar)
+    if (pad !== $("osk-numpad").hidden) updateFormMore();
     if (document.activeElement !== el) {
       el.focus({ preventScroll: true });
       var end = el.value.length;
@@ -927,6 +930,7 @@ import { readParams } from "./readparams.js";
   function edited(key) {
     newSubmission();
     if (state.errors[key]) setError(key, "");
+    else if (key === "problem") updateFormMore();   // its box grows or shrinks with it (setError fits it too)
   }
 
   // A changed form is a new submission: the next submit gets a new request_id. Not while an answer was
@@ -1119,8 +1123,38 @@ import { readParams } from "./readparams.js";
   }
 
   function updateFormMore() {
-    // On a small screen the refusals under the fields push the last ones below: say so while there is more.
+    // The problem's box fitted to the room left first (measured without the bar: the bar's room is the form's), then
+    // on a small screen the refusals under the fields push the last ones below: say so while there is more.
+    $("form-more").hidden = true;
+    fitProblem();
+    formMore();
+  }
+
+  function formMore() {
     sayMoreBelow($("visitor-form"), $("form-more"), 12); // a field's margins: not "more"
+  }
+
+  // The problem's box grows with its text into the room the form leaves free above Kembali/Lanjut, and no further:
+  // the form does not scroll for it, the category and the priority stay whole above the buttons. It shrinks back as
+  // text is deleted, and as a refusal, a notice or the summary takes that room (where the form scrolls all the same,
+  // at 1366x768 with refusals, it keeps its CSS height). Before, it stayed about two lines high with 200-280 px empty
+  // under the priority at 1080x1920, 1920x1080 and 800x1280: a visitor checking a long problem scrolled it two lines
+  // at a time.
+  function fitProblem() {
+    var el = field("problem");
+    var form = $("visitor-form");
+    var top = el.scrollTop;
+    el.style.height = "";   // its CSS height: what it is empty
+    var hidden = el.scrollHeight - el.clientHeight;
+    if (hidden > 0 && form.clientHeight > 0) {
+      var base = el.offsetHeight;
+      el.style.height = base + hidden + "px";
+      var over = form.scrollHeight - form.clientHeight;   // what of the form it would push below (it grows 1:1)
+      if (over > 0) el.style.height = Math.max(base, base + hidden - over) + "px";
+    }
+    // what was in sight stays so (the end of the text while it is typed there)
+    el.scrollTop = top;
+    caretInView(el);
   }
 
   function notesMoved() {
@@ -1464,7 +1498,7 @@ import { readParams } from "./readparams.js";
     $("clear-yes").addEventListener("click", reset);
     $("to-review").addEventListener("click", toReview);
     $("review").addEventListener("scroll", updateReviewMore, { passive: true });
-    $("visitor-form").addEventListener("scroll", updateFormMore, { passive: true });
+    $("visitor-form").addEventListener("scroll", formMore, { passive: true });
     window.addEventListener("resize", function () { updateFormMore(); updateReviewMore(); fitOfficeName(); });
     if (document.fonts) document.fonts.ready.then(fitOfficeName);
     $("form-more").addEventListener("click", function () {
