@@ -446,6 +446,9 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
             "errors": len(state["errors"]),
             "served_meanwhile": len(served),
             "server_cpu_pct": round(100 * cpu_server / wall, 0) if wall else None,
+            # the steadier figure on a shared machine: the server's CPU (user + system) per ticket issued, the
+            # counters' work in the same seconds included
+            "server_cpu_ms_per_ticket": round(1000 * cpu_server / ok, 3) if ok else None,
             "client_cpu_pct": round(100 * cpu_client / wall, 0) if wall else None,
             "kiosk_process_cpu_pct": round(100 * state["cpu_s"] / wall, 0) if wall and elsewhere else None,
             "server_runqueue_wait_pct": round(100 * rq / wall, 0) if wall else None,
@@ -614,7 +617,8 @@ def table(args: argparse.Namespace, result: dict) -> str:
         "",
         f"phase A: {iss['tickets']} tickets (201) in {iss['wall_s']} s by {args.kiosks} kiosks; statuses "
         f"{iss['status']}, errors {iss['errors']}; max {iss['max_ms']} ms; {iss['served_meanwhile']} served "
-        f"meanwhile by {args.counters} counters; CPU server {iss['server_cpu_pct']}%, bench client "
+        f"meanwhile by {args.counters} counters; CPU server {iss['server_cpu_pct']}% "
+        f"({iss['server_cpu_ms_per_ticket']} ms a ticket), bench client "
         f"{iss['client_cpu_pct']}%, kiosk process {iss['kiosk_process_cpu_pct'] or '-'}% (of one core); "
         f"kiosks {'in the bench process' if args.kiosks_here else 'in a process of their own'}; server waited for a CPU {iss['server_runqueue_wait_pct']}% "
         f"of the time; machine CPU pressure (PSI some avg10) {iss['machine_cpu_pressure_pct']}%",
