@@ -35,6 +35,9 @@ class NetworkPrinter(Network):
     # Linux's TCP state (tcpi_state, the first byte of TCP_INFO) of a connection the printer reset. Not its FIN alone
     # (CLOSE_WAIT): a printer may stop sending and still read; one that closed outright resets what comes after.
     ENDED_STATES = (7,)  # TCP_CLOSE
+    # A job's connections are reset when closed (discard_unsent) unless the job ended well (keep_unsent): set by
+    # send_bytes, kept for a connection opened anew in the job (_reopen).
+    jobs_reset = False
 
     def open(self, raise_not_found: bool = True) -> None:
         """Connect, giving up after the timeout; errors propagate as OSError."""
@@ -49,6 +52,8 @@ class NetworkPrinter(Network):
         # A slip is one write, so this sends no more packets than before.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.device = sock
+        if self.jobs_reset:
+            self.discard_unsent()
 
     def unacknowledged(self) -> int | None:
         """How many bytes sent on the connection the printer's TCP stack has not acknowledged yet (Linux's
@@ -97,6 +102,12 @@ class NetworkPrinter(Network):
         the printer already holds it may still print (a torn ticket, the retry whole after it)."""
         with suppress(OSError):
             self.device.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def keep_unsent(self) -> None:
+        """Make the close a FIN again (SO_LINGER off), for a job that ended well: whatever is still on its way (the
+        FIN itself) goes."""
+        with suppress(OSError):
+            self.device.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 0, 0))
 
     def _closed_by_printer(self) -> bool:
         """Whether the printer has reset the connection (its error already taken); no read, which would wait under
@@ -844,8 +855,17 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
     """Send ready ESC/POS bytes to the printer of cfg in one write, always close. A printer whose status is
     asked (cfg.status_mode: "on", or "auto" for one that answered when asked) is asked before the write and
     after it, and the bytes go only to a printer that is ready. Under "auto" a printer of which nothing is known
-    (status_answered None: its worker could not ask it yet) is asked once to learn it (_learn_status)."""
+    (status_answered None: its worker could not ask it yet) is asked once to learn it (_learn_status).
+
+    A network printer's connection is reset, not closed, unless the job ended well (NetworkPrinter.discard_unsent
+    from the start, keep_unsent at the end): a try that failed (no status answer after the slip from a printer that
+    stopped reading in the middle of it), and the server killed while the slip was on its way, had their connection
+    closed as usual, by this process or by the kernel for the dead one, and the kernel delivered the rest of the slip
+    once the printer read again: that try came out whole, and its retry (or the next start's) too."""
     printer = open_printer(cfg)
+    if isinstance(printer, NetworkPrinter):
+        printer.jobs_reset = True
+        printer.discard_unsent()
     try:
         mode = cfg.status_mode
         answered = status_answered(cfg) if mode == "auto" else None
@@ -864,8 +884,11 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
         # One write: the timeout then bounds the whole job, not each of many small commands.
         with _boundary(cfg, "sending to"):
             printer._raw(data)
-            if not ask_after and isinstance(printer, NetworkPrinter):
-                printer.wait_delivered(len(data))  # no status answer to say that the printer has it all
+            if isinstance(printer, NetworkPrinter):
+                # No status answer to say that the printer has it all; or one whose query must not be waited for
+                # from the moment the job is in this PC's buffer: a printer slower than its timeout at taking a
+                # slip failed every try while taking it (and printed each), until it is taken, as long as it is.
+                printer.wait_delivered(len(data))
         if learning and not ask_after:
             _learnt_silent(cfg, failure)
         if ask_after:
@@ -876,6 +899,8 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
     except BaseException:
         _close_quietly(printer)
         raise
+    if isinstance(printer, NetworkPrinter):
+        printer.keep_unsent()  # the job ended well: a FIN
     try:
         with _boundary(cfg, "closing"):
             printer.close()
