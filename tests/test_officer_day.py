@@ -297,8 +297,13 @@ def test_a_counter_chosen_in_the_drop_down_leaves_the_letter_keys_to_the_page(br
     sign_in(page, live, "/counter/", "eko", form=True)  # an officer holding no counter, through the login form
     expect(page.locator("#hint")).to_have_text("Pilih loket Anda.")
     expect(page.locator("#counter-select")).to_be_focused()
+    # helper-434: the waiting line said of every service "tidak dilayani loket ini" (not served here) before any
+    # counter was chosen, its two visitors of A unseen: a newcomer read that nothing was theirs to serve
+    services = page.locator("#line section.service p.muted")
+    expect(services).to_have_text(["pilih loket Anda dulu"] * 3)
     page.keyboard.press("ArrowDown")  # the first counter, from the keyboard: Loket 1 (A, C)
     expect(page.locator("#counter-select")).to_have_value("1")
+    expect(page.locator("#line section.service[data-service=B] p.muted")).to_have_text("tidak dilayani loket ini")
     expect(page.locator("#hint")).to_have_text("Tekan N untuk memanggil pengunjung berikutnya.")
     expect(page.locator("#counter-select")).to_be_focused()
     page.keyboard.press("l")  # no type-to-find: still Loket 1

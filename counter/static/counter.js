@@ -1655,7 +1655,8 @@ function renderLine(can = {}) {
               }),
             )
           : el("p", { class: "muted" }, t("line.empty"))
-        : el("p", { class: "muted" }, t("line.not_served")),
+        : // no counter chosen yet: no service is "not served here", the officer has a counter to choose
+          el("p", { class: "muted" }, t(cfg ? "line.not_served" : "line.no_counter")),
     );
   });
   patch($("line"), blocks);
