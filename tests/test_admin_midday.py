@@ -27,18 +27,24 @@ def settings_events(live) -> list[tuple[str, str]]:
         return db.execute("SELECT actor, data FROM events WHERE type = 'settings_changed' ORDER BY seq").fetchall()
 
 
+def admin_page(browser, live):
+    """The admin page signed in as kepala, and its office name's input, once the page's live socket's first snapshot
+    has read the settings again: that read answered after a test's save (a loaded CI run) found the name saved and
+    said Tersimpan. at once, as it should, with no lost answer left for the test to see."""
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    with first_snapshot_read(page):
+        sign_in(page, live, "/counter/admin", "kepala")
+    name = page.locator('[data-key="office.name"]')
+    expect(name).to_have_value("LPSE Kabupaten Contoh")
+    return page, name
+
+
 def test_a_save_whose_answer_the_network_lost_is_saved_once_and_saving_again_says_so(browser, live, boss):
     """The office's Wi-Fi drops as the admin saves the office's new name: the server saved it, the answer never
     came. The page said the network failed and kept the edit; Simpan again was refused as "Kantor sudah diubah
     oleh kepala … perubahan Anda tidak disimpan", the admin's own save taken for another's, and the name was in
     force all along. Now the second press says Tersimpan., and the log has the one change."""
-    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
-    # The socket's first snapshot read the settings again before the save: one read after the save (a loaded CI run)
-    # found the name saved and said Tersimpan. at once, as it should, with no lost answer left for this test to see
-    with first_snapshot_read(page):
-        sign_in(page, live, "/counter/admin", "kepala")
-    name = page.locator('[data-key="office.name"]')
-    expect(name).to_have_value("LPSE Kabupaten Contoh")
+    page, name = admin_page(browser, live)
     before = len(settings_events(live))
 
     def lost_answer(route):
@@ -67,11 +73,7 @@ def test_a_save_whose_answer_was_lost_after_a_read_found_it_in_force_says_saved(
     """A read of the settings (the live socket's snapshot after a reconnect) answered between the save's commit and
     its lost answer found the name in force and took the section as saved; then the lost answer said "the network
     failed" over it, and no later read said otherwise: the admin was told a saved name was not. Now: Tersimpan."""
-    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
-    with first_snapshot_read(page):
-        sign_in(page, live, "/counter/admin", "kepala")
-    name = page.locator('[data-key="office.name"]')
-    expect(name).to_have_value("LPSE Kabupaten Contoh")
+    page, name = admin_page(browser, live)
     before = len(settings_events(live))
 
     def read_then_lost_answer(route):
@@ -174,14 +176,8 @@ def test_a_save_whose_answer_was_lost_is_not_said_changed_elsewhere_after_a_reco
     """The save's answer lost, and the page's connection gone with it: at the reconnect the page read the settings
     again and said the section was "diubah di tempat lain selagi halaman ini tidak tersambung … menyimpannya akan
     ditolak", of the admin's own save (helper-270). What the page typed is what is in force: it says Tersimpan."""
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    page = context.new_page()
-    # the first snapshot's read of the settings done first: answered between the save's commit and its lost answer,
-    # it found the name in force and the page said Tersimpan. at once (the test above), before this one's reconnect
-    with first_snapshot_read(page):
-        sign_in(page, live, "/counter/admin", "kepala")
-    name = page.locator('[data-key="office.name"]')
-    expect(name).to_have_value("LPSE Kabupaten Contoh")
+    page, name = admin_page(browser, live)
+    context = page.context
 
     def lost_answer(route):
         route.fetch()  # saved by the server ...
