@@ -353,3 +353,44 @@ def test_an_officer_changes_their_password_on_the_page_reached_from_their_name(b
     page.click("#lang-toggle")  # back to Indonesian for the pages after this one
     expect(page.locator("#pw-current-error")).to_have_text("Wajib diisi.")
     page.context.close()
+
+
+def test_leaving_the_page_while_the_new_password_is_on_its_way_is_asked_first(browser, live):
+    """The officer pressed Simpan and at once the bar's Loket: the page left before the answer, and its cookie, the
+    one that keeps this browser signed in with the new password, came; the server had made the change, and the
+    counter page was signed out a moment later, "Sesi Anda berakhir: kata sandi akun ini diganti", where the page had
+    said "di sini tetap masuk". While the new password is on its way the browser asks first (beforeunload); once it
+    is saved, the page is left as any other."""
+    from playwright.sync_api import expect
+    from staffpages import sign_in
+
+    live.add_user("wulan", "officer")
+    page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    sign_in(page, live, "/counter/password", "wulan", check_name=False)  # a page without a live connection
+    expect(page.locator("#pw-current")).to_be_focused()
+    held = []
+    page.route("**/api/me/password", lambda route: held.append(route))  # the answer not come yet
+    asked = []
+
+    def stay(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", stay)
+    page.fill("#pw-current", PASSWORD)
+    page.fill("#pw-new", NEW)
+    page.fill("#pw-repeat", NEW)
+    page.click("#pw-submit")
+    expect(page.locator("#pw-submit")).to_be_disabled()
+    page.locator("nav.staff-nav a[href='/counter/']").click(no_wait_after=True)
+    while not asked:
+        page.wait_for_event("dialog", timeout=10_000)  # none: the page left, the answer dropped
+    assert asked == ["beforeunload"] and page.url == live.url + "/counter/password"
+    held[0].continue_()  # the answer comes: saved, and this browser keeps its session
+    expect(page.locator("#password-notice")).to_contain_text("Kata sandi diganti.")
+    page.locator("nav.staff-nav a[href='/counter/']").click()
+    page.wait_for_url(live.url + "/counter/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    assert asked == ["beforeunload"]  # not asked again once saved
+    assert page.context.request.get(live.url + "/api/me").ok
+    page.context.close()

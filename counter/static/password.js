@@ -9,6 +9,7 @@ import { api, logout, say, setupLangToggle, showLogin, showUser, t, whoAmI } fro
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["current", "new", "repeat"]; // the inputs pw-<name>, each with its pw-<name>-error
 const form = $("password-form");
+let saving = false; // a new password on its way (below: leaving the page is asked first)
 
 // A field's problem under it: a key of the catalogue (said again when the language is switched), or the
 // server's words as they came (in the language they were asked in); nothing clears it.
@@ -61,6 +62,7 @@ async function submit(event) {
   }
   const button = $("pw-submit");
   button.disabled = true;
+  saving = true;
   try {
     const { body } = await api("POST", "/api/me/password", { current: values.current, new: values.new });
     form.reset();
@@ -78,8 +80,16 @@ async function submit(event) {
     } else notice("error", null, err.message);
   } finally {
     button.disabled = false;
+    saving = false;
   }
 }
+
+// A new password on its way: leaving the page (the bar's Loket, a link) dropped its answer, the cookie that keeps
+// this browser signed in with it, while the server made the change: the next page was signed out, "kata sandi akun
+// ini diganti", the promise "di sini tetap masuk" broken. The browser asks first while it is on its way.
+window.addEventListener("beforeunload", (ev) => {
+  if (saving) ev.preventDefault();
+});
 
 function start(user) {
   document.body.dataset.view = "app";
