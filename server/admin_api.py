@@ -277,13 +277,16 @@ def upload_clip():
     return resp
 
 
-def _label_and_counter(data: dict) -> tuple[str, Any, int]:
-    """A preview's or a sound check's {label ("A-123"), counter_id, calls}: the label in capitals, the counter
-    and which call of the ticket it is (`calls`, 1 to [queue] max_calls, 1 when left out: a recall says
-    "Panggilan kedua." before the call, the last "Panggilan terakhir.")."""
+def _label_and_counter(data: dict) -> tuple[str, Any, int, bool]:
+    """A preview's or a sound check's {label ("A-123"), counter_id, calls, last_chance}: the label in capitals, the
+    counter, which call of the ticket it is (`calls`, 1 to [queue] max_calls, 1 when left out: a recall says
+    "Panggilan kedua." before the call, the last "Panggilan terakhir.") and whether the ticket is on its last
+    chance (`last_chance`, true or false, false when left out: "Kesempatan terakhir." before its first call,
+    "Panggilan kedua, kesempatan terakhir." before a recall; server.tts.recall_words)."""
     label = data.get("label")
     counter = service().settings.counter(data.get("counter_id")) if type(data.get("counter_id")) is int else None
     calls = data.get("calls", 1)
+    last_chance = data.get("last_chance", False)
     bad = {}
     max_calls = service().settings.queue.max_calls
     if not isinstance(label, str) or not LABEL.fullmatch(label.strip()):
@@ -292,20 +295,24 @@ def _label_and_counter(data: dict) -> tuple[str, Any, int]:
         bad["counter_id"] = _counter_choice()
     if type(calls) is not int or not 1 <= calls <= max_calls:
         bad["calls"] = both("error.calls_range", max_calls=max_calls)
+    if type(last_chance) is not bool:
+        bad["last_chance"] = "not_boolean"
     if bad:
         raise FormIncomplete(bad)
-    return label.strip().upper(), counter, calls
+    return label.strip().upper(), counter, calls, last_chance
 
 
 @bp.post("/voice/preview")
 @require("admin")
 def preview_voice():
     """Make an announcement to listen to on this page: {label ("A-123"), counter_id, calls (1: a first call,
-    the default; 2 a second, up to [queue] max_calls, the last)} -> {text, audio, intro (a recall's "Panggilan
-    kedua.", played before `audio`; null for a first call and when the voice pack lacks its words), engine,
-    missing}. It is made in the background like a call's (GET the audio URLs; each waits while it is made)."""
-    label, counter, calls = _label_and_counter(body())
-    return jsonify(_announcer().preview(label, counter.name, calls))
+    the default; 2 a second, up to [queue] max_calls, the last), last_chance (false, the default; true: the
+    ticket is on its last chance)} -> {text, audio, intro (a recall's "Panggilan kedua.", a last chance's
+    "Kesempatan terakhir.", played before `audio`; null for an ordinary first call and when the voice pack lacks
+    its words), engine, missing}. It is made in the background like a call's (GET the audio URLs; each waits
+    while it is made)."""
+    label, counter, calls, last_chance = _label_and_counter(body())
+    return jsonify(_announcer().preview(label, counter.name, calls, last_chance))
 
 
 TEST_CALL_SECONDS = 3.0  # one sound check at a time: each plays for a few seconds on every TV
@@ -316,17 +323,17 @@ TEST_CALL_SECONDS = 3.0  # one sound check at a time: each plays for a few secon
 def test_call():
     """The TVs' sound check: a call announced on every TV display as a real one is (the chime, then the
     speech, or on the server's speakers when calls play there), marked on screen as a test. {label,
-    counter_id, calls (as the preview's)} -> {announce (as in a `called` event, a recall's with its intro; null
-    when speech is off: the chime only), displays (how many TV pages are connected to hear it)}. The queue is
-    not touched: no ticket, no event, nothing in the TVs' latest calls. One every TEST_CALL_SECONDS (429
-    rate_limited)."""
-    label, counter, calls = _label_and_counter(body())
+    counter_id, calls, last_chance (as the preview's)} -> {announce (as in a `called` event, a recall's or a last
+    chance's with its intro; null when speech is off: the chime only), displays (how many TV pages are connected
+    to hear it)}. The queue is not touched: no ticket, no event, nothing in the TVs' latest calls. One every
+    TEST_CALL_SECONDS (429 rate_limited)."""
+    label, counter, calls, last_chance = _label_and_counter(body())
     last = current_app.extensions.setdefault("antrian.test_call", [float("-inf")])
     now = time.monotonic()
     if now - last[0] < TEST_CALL_SECONDS:
         raise TooMany()
     last[0] = now
-    announce, start = _announcer().announce_later(label, counter.name, calls)  # a recall's with its intro
+    announce, start = _announcer().announce_later(label, counter.name, calls, last_chance)  # with its intro
     if start is not None:
         start()
     message = {"label": label, "counter_id": counter.id, "counter_name": counter.name, "announce": announce}

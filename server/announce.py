@@ -241,15 +241,16 @@ class Announcer:
                 out["intro"] = f"/api/tts/{intro_key}.{self.speech.audio_format}"
         return out, start
 
-    def preview(self, label: str, counter_name: str, calls: int = 1) -> dict[str, Any]:
+    def preview(self, label: str, counter_name: str, calls: int = 1, last_chance: bool = False) -> dict[str, Any]:
         """An announcement made for the admin page to play (never on the server's speakers), as the ticket's
-        `calls`-th call says it: its text, the audio URL of the call and that of a recall's `intro` ("Panggilan
-        kedua.", played before it; None for a first call and when the pack lacks its words), the engine that
-        says it and the words the pack lacks. ValueError for a malformed label."""
+        `calls`-th call says it (on its `last_chance` too): its text, the audio URL of the call and that of the
+        `intro` (a recall's "Panggilan kedua.", a last chance's "Kesempatan terakhir.", played before it; None for
+        an ordinary first call and when the pack lacks its words), the engine that says it and the words the pack
+        lacks. ValueError for a malformed label."""
         lang = self.settings.office.language
         tts = self.settings.tts
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        intro = recall_words(calls, self.settings.queue.max_calls, lang)
+        intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
         key, intro_key, start, pack, missing = self._prepare_call(text, intro, lang, play=False)
         start()
         fmt = self.speech.audio_format

@@ -1855,6 +1855,12 @@ VOICE_CALL_BODY_PROPERTIES = {
         "description": 'Which call of the ticket, 1 to [queue] max_calls: a recall says "Panggilan kedua." before '
         'the call, the last "Panggilan terakhir.".',
     },
+    "last_chance": {
+        "type": "boolean",
+        "default": False,
+        "description": "The ticket is on its last chance (skipped and requeued [queue] max_requeues times): its first "
+        'call says "Kesempatan terakhir." before the call, a recall "Panggilan kedua, kesempatan terakhir.".',
+    },
 }
 
 
@@ -1984,7 +1990,8 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "200": _ok(
                         "Made in the background like a call's; GET `audio` (it waits while the file is made), and "
-                        "before it a recall's `intro` (null for a first call and when the voice pack lacks its words).",
+                        "before it the `intro` of a recall or a last chance (null for an ordinary first call and when "
+                        "the voice pack lacks its words).",
                         {
                             "type": "object",
                             "properties": {
@@ -2000,7 +2007,7 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "400": BAD_JSON,
                     "413": None,
-                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id` or `calls` is invalid.",
+                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id`, `calls` or `last_chance` is invalid.",
                 },
                 roles=admin_only,
                 write=True,
@@ -2030,7 +2037,7 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "400": BAD_JSON,
                     "413": None,
-                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id` or `calls` is invalid.",
+                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id`, `calls` or `last_chance` is invalid.",
                     "429": "rate_limited: one sound check every 3 seconds.",
                 },
                 roles=admin_only,

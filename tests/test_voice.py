@@ -1043,6 +1043,90 @@ def test_a_preview_of_a_call_past_max_calls_is_refused_naming_the_field(voice_ap
         assert r.status_code == 422 and list(r.get_json()["fields"]) == ["calls"], r.get_json()
 
 
+def test_the_preview_says_a_last_chance_before_its_first_call_and_its_recalls_the_sound_check_too(voice_app):
+    """A ticket on its last chance says so before each call ("Kesempatan terakhir.", "Panggilan kedua, kesempatan
+    terakhir.": the commit that made the TVs say it). The admin could hear only a first call and a recall: now the
+    preview's `last_chance` says it as the TVs do, its intro a file of the pack's played before the call's (the
+    same file as the first call's); false is the ticket's ordinary call. The TVs' sound check says it too."""
+    app, pack = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    announcer = app.extensions["antrian.announcer"]
+    key = announcer.speech.key
+    call = "Nomor antrian, A, dua belas. Silakan menuju, Loket dua."
+    intros = {
+        (1, True): "Kesempatan terakhir.",
+        (2, True): "Panggilan kedua, kesempatan terakhir.",
+        (3, True): "Panggilan ketiga, kesempatan terakhir.",
+        (1, False): "",
+        (3, False): "Panggilan terakhir.",
+    }
+    said = {}
+    for (calls, chance), intro in intros.items():
+        r = client.post(
+            "/api/admin/voice/preview",
+            json={"label": "A-12", "counter_id": 2, "calls": calls, "last_chance": chance},
+            headers=h,
+        )
+        assert r.status_code == 200, r.get_json()
+        said[calls, chance] = body = r.get_json()
+        assert body["text"] == (f"{intro} {call}" if intro else call), body
+        assert body["audio"] == f"/api/tts/{key(call, announcer.pack)}.ogg"
+        assert body["intro"] == (f"/api/tts/{key(intro, announcer.pack)}.ogg" if intro else None)
+        assert (body["engine"], body["missing"]) == ("clips", [])
+    speak_queued(announcer)
+    for calls in (1, 2, 3):
+        r = client.get(said[calls, True]["intro"])
+        assert r.status_code == 200 and r.data[:4] == b"OggS"
+        r.close()
+    assert announcer.speech.synth_count == 0  # the pack said all of it
+    asked = {"label": "A-12", "counter_id": 2, "calls": 2, "last_chance": True}
+    check = client.post("/api/admin/voice/test-call", json=asked, headers=h)
+    assert check.status_code == 200, check.get_json()
+    assert check.get_json()["announce"]["intro"] == said[2, True]["intro"]
+    assert check.get_json()["announce"]["text"] == f"Panggilan kedua, kesempatan terakhir. {call}"
+
+
+@pytest.mark.parametrize("chance", ["true", 1, 0, None, "ya", [True]])
+def test_a_preview_whose_last_chance_is_not_true_or_false_is_refused_naming_the_field(voice_app, chance):
+    app, _ = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    for path in ("/api/admin/voice/preview", "/api/admin/voice/test-call"):
+        for lang, text in (("id", "Harus ya atau tidak."), ("en", "Must be true or false.")):
+            asked = {"label": "A-12", "counter_id": 2, "last_chance": chance}
+            r = client.post(path, json=asked, headers={**h, "X-Lang": lang})
+            assert r.status_code == 422 and r.get_json()["fields"] == {"last_chance": text}, (path, r.get_json())
+
+
+def test_the_preview_of_a_last_chance_with_espeak_ng_says_its_intro_in_espeak_ngs_voice(tmp_path):
+    """No pack: espeak-ng says "Kesempatan terakhir." and the call, each a real file, the intro's before the call's;
+    an English office hears "Second call, last chance."."""
+    from server.tts import speech_voice
+
+    for lang, calls, intro, call in (
+        ("id", 1, "Kesempatan terakhir.", "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."),
+        ("en", 2, "Second call, last chance.", "Queue number, A, twelve. Please go to, Loket one."),
+    ):
+        folder = tmp_path / lang
+        folder.mkdir()
+        config = write_config(folder, {'language = "id"': f'language = "{lang}"'})
+        announcer = Announcer(load_settings(config))
+        try:
+            said = announcer.preview("A-12", "Loket 1", calls, last_chance=True)
+            assert said["text"] == f"{intro} {call}" and said["engine"] == "espeak", said
+            speech = announcer.speech
+            key = speech.key(intro, voice=speech_voice(speech.voice, lang))
+            assert said["intro"] == f"/api/tts/{key}.{speech.audio_format}"
+            speak_queued(announcer)
+            assert speech.synth_count == 2
+            for url in (said["intro"], said["audio"]):
+                data = speech.path_for(url.rsplit("/", 1)[1].split(".")[0]).read_bytes()
+                assert data[:4] == (b"OggS" if speech.audio_format == "ogg" else b"RIFF")
+        finally:
+            announcer.speech.close()
+
+
 def test_the_preview_of_a_recall_with_espeak_ng_says_its_intro_in_espeak_ngs_voice(tmp_path):
     """No pack: espeak-ng says the intro and the call, each a real file, the intro's said before the call's."""
     from server.tts import speech_voice

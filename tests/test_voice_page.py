@@ -84,22 +84,36 @@ HTMLMediaElement.prototype.play = function () {
 
 def test_the_admin_hears_a_second_and_a_last_call_its_intro_played_to_its_end_before_the_call(browser, voiced):
     """Dengarkan contoh with Panggilan: Ke-2 / Terakhir: "Panggilan kedua." (the last "Panggilan terakhir."), made
-    from the pack, played to its end, then the call; a first call plays the call alone. The choices follow the
-    page's language and [queue] max_calls (3)."""
+    from the pack, played to its end, then the call; a first call plays the call alone. With Tiket: Kesempatan
+    terakhir, as the TVs say a ticket's last chance: "Kesempatan terakhir." before its first call, "Panggilan
+    kedua, kesempatan terakhir." before a recall (the admin could not hear those before the waiting room did). The
+    choices follow the page's language and [queue] max_calls (3)."""
     server, pack, aside = voiced
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
     page.add_init_script(HEARD)
     sign_in(page, server, "/counter/admin", "kepala")
     calls = page.locator("#voice-calls option")
     expect(calls).to_have_text(["Pertama", "Ke-2 (panggilan ulang)", "Terakhir (ke-3)"])
+    chances = page.locator("#voice-chance option")
+    expect(chances).to_have_text(["Biasa", "Kesempatan terakhir"])
+    expect(page.locator("#voice-chance")).to_have_value("")
     page.fill("#voice-label", "A-12")
     text = page.locator("#voice-preview-text")
     call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
-    for value, intro in (("3", "Panggilan terakhir."), ("2", "Panggilan kedua."), ("1", None)):
+    for value, chance, intro in (
+        ("3", "", "Panggilan terakhir."),
+        ("2", "", "Panggilan kedua."),
+        ("1", "", None),
+        ("1", "last", "Kesempatan terakhir."),
+        ("2", "last", "Panggilan kedua, kesempatan terakhir."),
+        ("3", "last", "Panggilan ketiga, kesempatan terakhir."),
+    ):
         page.evaluate("heard = []; played = []")
         page.select_option("#voice-calls", value)
+        page.select_option("#voice-chance", chance)
         with page.expect_response("**/api/admin/voice/preview") as answer:
             page.click("#voice-preview button[type=submit]")
+        assert answer.value.request.post_data_json.get("last_chance") is (chance == "last")
         said = answer.value.json()
         assert said["text"] == (f"{intro} {call}" if intro else call) and said["engine"] == "clips", said
         expect(text).to_have_text(f"“{said['text']}” — Diucapkan dari rekaman.")
@@ -109,9 +123,12 @@ def test_the_admin_hears_a_second_and_a_last_call_its_intro_played_to_its_end_be
         if intro:  # the intro's file is the pack's, served as the TVs get it
             r = page.request.get(server.url + said["intro"])
             assert r.status == 200 and r.body()[:4] == b"OggS"
+        expect(text).to_have_attribute("data-intro", "said" if intro else "none")
     page.click("#lang-toggle")
     expect(calls).to_have_text(["First", "Call 2 (a recall)", "Last (call 3)"])
-    expect(page.locator("#voice-calls")).to_have_value("1")
+    expect(chances).to_have_text(["Ordinary", "Last chance"])
+    expect(page.locator("#voice-calls")).to_have_value("3")  # the choices stay through the switch
+    expect(page.locator("#voice-chance")).to_have_value("last")
     server.add_user("wakil", "admin")
     boss = server.session("wakil", "rahasia-123")  # another admin's change reaches the open page live
     try:
@@ -425,11 +442,12 @@ def test_a_late_look_at_the_pack_does_not_undo_the_pack_the_admin_just_chose(bro
 
 
 def test_a_recall_previewed_with_a_pack_lacking_its_intro_says_it_is_played_without_it(browser, voiced):
-    """A pack recorded before the recalls' intro (no panggilan.wav, kedua.wav, terakhir.wav): Dengarkan contoh with
-    Panggilan Ke-2 played the call alone, its line the call's words only, as if that were the recall. The line
-    says the intro is left out and which clips it lacks (the answer's `missing`), in the page's language."""
+    """A pack recorded before the recalls' intro (no panggilan.wav, kedua.wav, terakhir.wav, kesempatan.wav):
+    Dengarkan contoh with Panggilan Ke-2 played the call alone, its line the call's words only, as if that were the
+    recall. The line says the intro is left out and which clips it lacks (the answer's `missing`), in the page's
+    language; so does a last chance's (Tiket: Kesempatan terakhir)."""
     server, pack, aside = voiced
-    pack_like(pack, aside, "lawas", ("panggilan", "kedua", "terakhir"))
+    pack_like(pack, aside, "lawas", ("panggilan", "kedua", "terakhir", "kesempatan"))
     boss = server.session("kepala", "rahasia-123")
     try:
         page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
@@ -461,6 +479,25 @@ def test_a_recall_previewed_with_a_pack_lacking_its_intro_says_it_is_played_with
         with page.expect_response("**/api/admin/voice/preview"):
             page.click("#voice-preview button[type=submit]")
         expect(line).to_have_text(f"“{call}” — Spoken from the recordings.")
+        expect(line).to_have_attribute("data-intro", "none")
+        # A last chance's first call lacks its "Kesempatan terakhir.": the line says so, as the recall's did (a
+        # pack recorded before last chances were said learnt it only in the waiting room).
+        page.select_option("#voice-chance", "last")
+        with page.expect_response("**/api/admin/voice/preview") as answer:
+            page.click("#voice-preview button[type=submit]")
+        said = answer.value.json()
+        assert (said["text"], said["intro"], sorted(said["missing"])) == (call, None, ["kesempatan", "terakhir"])
+        clips = ", ".join(f"{w}.wav" for w in said["missing"])
+        expect(line).to_have_text(
+            f"“{call}” — Spoken from the recordings. This last chance call is spoken without its intro, as a first"
+            f" call: the pack has no clip {clips} yet."
+        )
+        expect(line).to_have_attribute("data-intro", "missing")
+        page.click("#lang-toggle")
+        expect(line).to_have_text(
+            f"“{call}” — Diucapkan dari rekaman. Panggilan kesempatan terakhir ini diucapkan tanpa pembukanya, seperti"
+            f" panggilan pertama: paket belum punya klip {clips}."
+        )
         page.context.close()
     finally:
         boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's

@@ -1,7 +1,8 @@
 // The admin page's voice section: the engine and voice pack (PUT /api/admin/settings/tts), the pack as
 // the server loaded it (its unusable clips and why, in the page's language) and the words it lacks, those a
 // call needs apart from those only a recall's intro says (GET /api/admin/voice), clip uploads and a preview of
-// any call: a first call, a recall ("Panggilan kedua.") or the last ("Panggilan terakhir."), its intro played
+// any call: a first call, a recall ("Panggilan kedua.") or the last ("Panggilan terakhir."), and each of them for a
+// ticket on its last chance ("Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir."), its intro played
 // before the call as the TVs do.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, say, t } from "./common.js";
@@ -262,10 +263,12 @@ function renderChosen() {
   else say($("voice-files-chosen"), "voice.files_chosen", { count: files.length, names: files.map((f) => f.name).join(", ") });
 }
 
-// The call the preview and the sound check say: the number, the counter and which of its calls it is.
+// The call the preview and the sound check say: the number, the counter, which of its calls it is and whether the
+// ticket is on its last chance (Tiket: Kesempatan terakhir).
 function asked() {
   const calls = Number($("voice-calls").value) || 1;
-  return { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value), calls };
+  const last_chance = $("voice-chance").value === "last";
+  return { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value), calls, last_chance };
 }
 
 // Play `urls` one after the other, each to its end (a recall's intro, then the call); a new preview stops it.
@@ -301,14 +304,16 @@ async function preview(ev) {
     // what is said, in the office's language; who says it, in the page's (following its switch)
     const by = el("span");
     say(by, body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak");
-    // A recall with no intro: the pack lacks the intro's words (the answer's `missing`), and the call is said
-    // alone, as a first call. Said here, with the clips it lacks, rather than played as if it were the recall.
-    const bare = call.calls > 1 && !body.intro;
+    // A recall or a last chance with no intro: the pack lacks the intro's words (the answer's `missing`), and the
+    // call is said alone, as a first call. Said here, with the clips it lacks, rather than played as if it were
+    // the recall or the last chance.
+    const bare = (call.calls > 1 || call.last_chance) && !body.intro;
     const note = el("span", { class: "voice-no-intro" });
-    if (bare) say(note, "voice.no_intro", { clips: (body.missing || []).map((w) => `${w}.wav`).join(", ") || "?" });
+    const clips = (body.missing || []).map((w) => `${w}.wav`).join(", ") || "?";
+    if (bare) say(note, call.last_chance ? "voice.no_intro_last_chance" : "voice.no_intro", { clips });
     out.replaceChildren(`“${body.text}” — `, by, ...(bare ? [" ", note] : []));
     out.dataset.engine = body.engine;
-    out.dataset.intro = bare ? "missing" : call.calls > 1 ? "said" : "none";
+    out.dataset.intro = bare ? "missing" : body.intro ? "said" : "none";
     const urls = body.intro ? [body.intro, body.audio] : [body.audio];
     playInOrder(urls).catch(() => notice(root, "error", t("voice.play_failed")));
   } catch (err) {
