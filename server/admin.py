@@ -332,8 +332,9 @@ def check_served(old: Settings, services: Any, waiting_services: set[str]) -> No
     """A service a counter still serves cannot go (its counters name it: the parser refused the save as "Loket baris
     2, layanan: layanan 'B' tidak dikenal", a counters row's problem said on the services' table, with no word of
     what to do): refused naming the service and its counters, the way out (untick it under Loket first), and, when
-    its visitors wait today, that too (the counters may not drop it then: service_unserved), every problem at once
-    as check_in_use. `services`: the services section's new value, its rows valid (the parser refused a counter's)."""
+    its visitors wait today, that too and when it may go (once its line is empty, or tomorrow: its last counter may
+    not untick it before, service_unserved; "untick it first" alone led there), every problem at once as
+    check_in_use. `services`: the services section's new value, its rows valid (the parser refused a counter's)."""
     if not isinstance(services, list):
         return
     kept = {row.get("code") for row in services if isinstance(row, dict)}
@@ -342,12 +343,14 @@ def check_served(old: Settings, services: Any, waiting_services: set[str]) -> No
         counters = [c.name for c in old.counters if s.code in c.services]
         if s.code in kept or not counters:
             continue
-        if s.code in waiting_services:
+        waiting = s.code in waiting_services
+        if waiting:
             said = in_use_field("service_said", service=s.code)
             problems.append(("service_in_use", {"service": s.code}, in_use_field("service", service=s.code), said))
-        names = ", ".join(counters)
-        field = in_use_field("served", service=s.code, counters=names)
-        said = in_use_field("served_said", service=s.code, counters=names)
+        # its visitors waiting, its counters may not untick it yet (service_unserved): the way out is after the line
+        names, how = ", ".join(counters), "served_waiting" if waiting else "served"
+        field = in_use_field(how, service=s.code, counters=names)
+        said = in_use_field(f"{how}_said", service=s.code, counters=names)
         problems.append(("service_served", {"service": s.code}, field, said))
     if not problems:
         return

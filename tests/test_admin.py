@@ -220,7 +220,7 @@ def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(ap
     assert r.get_json()["message"].startswith("Layanan Registrasi & Verifikasi Akun masih punya antrian menunggu")
     r = put(client, h, "services", services)  # Loket 1 and 3 still serve C, whose visitor waits: both said
     assert r.status_code == 409 and r.get_json()["error"] == "service_in_use", r.get_json()
-    assert "Layanan C tidak bisa dihapus: Loket 1, Loket 3 masih melayaninya." in r.get_json()["message"]
+    assert "Layanan C juga masih dilayani Loket 1, Loket 3: setelah antriannya habis," in r.get_json()["message"]
     assert client.get("/api/state").get_json()["services"][2]["served"] is True  # nothing changed
     assert client.post(f"/api/tickets/{ticket['token']}/cancel", json={}, headers=h).status_code == 200
     assert put(client, h, "counters", counters).status_code == 200

@@ -124,6 +124,33 @@ def test_the_page_marks_every_refused_field_and_says_them_all(browser, live, tmp
         page.context.close()
 
 
+def test_a_refused_questionnaire_says_each_problem_at_the_top_naming_its_element(browser, live, boss, tmp_path):
+    """Kuesioner SKM's refusal said only "Formulir belum lengkap atau ada isian yang salah." at the top, each reason
+    under its element alone: U9's is a screen below the button, and the top line said neither which nor why."""
+    page = admin_page(browser, live)
+    survey = page.locator("#sec-survey")
+    u1, u9 = survey.locator("details[data-code=U1]"), survey.locator("details[data-code=U9]")
+    u1.locator("summary").click()
+    u1.locator('[data-key="elements.U1.choices.4.en"]').fill("")
+    u9.locator("summary").click()
+    worst, best = (u9.locator(f'[data-key="elements.U9.choices.{n}.id"]') for n in (1, 4))
+    worst_text, best_text = worst.input_value(), best.input_value()
+    worst.fill(best_text)  # the model's choices upside down: refused (a choice's place is its score)
+    best.fill(worst_text)
+    survey.locator("button.save").click()
+    notice = survey.locator(".notice").first
+    expect(notice).to_have_attribute("data-kind", "error")
+    expect(notice).to_have_text(
+        "U1 Nilai 4 (Inggris): Wajib diisi.\n"
+        f"U9 Sarana dan prasarana: Urutan pilihan terbalik: “{best_text}” (nilai 4 di kuesioner model) ada di pilihan 1, "
+        f"“{worst_text}” (nilai 1) di pilihan 4. Pilihan 1 = paling buruk (nilai 1), pilihan 4 = paling baik (nilai 4)."
+    )
+    survey.scroll_into_view_if_needed()
+    shot(page, tmp_path, "admin-survey-refused")
+    assert boss.get(f"{live.url}/api/admin/survey", timeout=5).json()["elements"][8]["default"]  # nothing saved
+    page.context.close()
+
+
 # ---- 2. the voice upload's file picker in the page's language -------------------------------------------------
 
 

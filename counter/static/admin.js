@@ -917,8 +917,12 @@ function liveEvent(ev) {
 // A section being edited keeps its draft: its notice says who changed it, and offers to reload it.
 async function onEvent(ev) {
   liveEvent(ev);
-  if (!state.me || ev.actor === state.me.username) return;
+  if (!state.me) return;
+  // The accounts read again after any change of one, this page's own too: a counter removed here unbinds the
+  // officers bound to it (user_changed, change "counter", by this admin), and Pengguna went on naming the removed
+  // counter by its number until the page was reloaded (tests/test_admin_page.py).
   if (ev.type === "user_changed") return loadUsers().catch(() => {});
+  if (ev.actor === state.me.username) return;
   if (ev.type !== "settings_changed") return;
   const section = ev.data && ev.data.section;
   document.dispatchEvent(new CustomEvent("admin:changed", { detail: section })); // skm_admin.js: the wording

@@ -14,7 +14,7 @@ const state = { elements: [], dirty: new Set() };
 // the choice of score 2).
 function showRefusal(err) {
   clearErrors(root);
-  notice(root, "error", err.message);
+  notice(root, "error", refusalText(err));
   for (const [field, text] of Object.entries(err.fields || {})) {
     const input = root.querySelector(`[data-key="${CSS.escape(field)}"]`);
     if (input) {
@@ -29,6 +29,23 @@ function showRefusal(err) {
     const box = (input || root).closest("details");
     if (box) box.open = true;
   }
+}
+
+// A wording refused (422 form_incomplete) said only "Formulir belum lengkap atau ada isian yang salah." at the top, the
+// reason under its element alone, which may be far below (U9) or in an element the admin had closed: the top says
+// each problem, a line each, named as its input is ("U1 Nilai 2 (Inggris): …"), or by its element ("U1 Persyaratan: Urutan
+// pilihan terbalik …"); tests/test_admin_refusals.py.
+function refusalText(err) {
+  if (err.body.error !== "form_incomplete") return err.message;
+  const lang = document.documentElement.lang === "en" ? "en" : "id";
+  const lines = Object.entries(err.fields || {}).map(([field, text]) => {
+    const input = root.querySelector(`[data-key="${CSS.escape(field)}"]`);
+    const code = field.split(".")[1] || "";
+    const element = state.elements.find((e) => e.code === code);
+    const name = input ? input.getAttribute("aria-label") : element ? `${code} ${element.name[lang]}` : "";
+    return name ? `${name}: ${text}` : text;
+  });
+  return lines.length ? lines.join("\n") : err.message;
 }
 
 // One input of the wording; its label names what and which language (the column heads are hidden on a phone).
