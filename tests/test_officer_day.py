@@ -297,7 +297,7 @@ def test_a_counter_chosen_in_the_drop_down_leaves_the_letter_keys_to_the_page(br
     sign_in(page, live, "/counter/", "eko", form=True)  # an officer holding no counter, through the login form
     expect(page.locator("#hint")).to_have_text("Pilih loket Anda.")
     expect(page.locator("#counter-select")).to_be_focused()
-    # helper-434: the waiting line said of every service "tidak dilayani loket ini" (not served here) before any
+    # The waiting line said of every service "tidak dilayani loket ini" (not served here) before any
     # counter was chosen, its two visitors of A unseen: a newcomer read that nothing was theirs to serve
     services = page.locator("#line section.service p.muted")
     expect(services).to_have_text(["pilih loket Anda dulu"] * 3)
