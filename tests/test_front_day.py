@@ -4,7 +4,7 @@ column and button of the day's list in its box; a double click on "Terbitkan nom
 one number, one slip, and the number issued stays said; a session that ends under the clerk's hands goes to the
 login saying so, with what the page had just said and the unissued visitor's form kept, and its registration is
 never an anonymous kiosk ticket; two Enters are one number; from the kiosk's stop to the service's end the hours say
-both, and after it what to tell those still waiting; a number Lepas sent back to the line is said to have no slip; the counter notice goes at the day's change."""
+both; a number Lepas sent back to the line is said to have no slip; the counter notice goes at the day's change."""
 
 from __future__ import annotations
 
@@ -295,16 +295,6 @@ def test_from_the_kiosks_stop_to_the_services_end_the_hours_say_both_and_a_late_
         live.advance(15 * 60)  # 09:21: the service has ended
         reload_front(page)
         expect(line).to_contain_text("Di luar jam layanan: kios tidak memberi nomor sampai")
-        # Past the day's service: the five still waiting were said to be "tetap dipanggil hari ini", a new number's
-        # wait still given in the list; the clerk is told what to tell them (their numbers expire at midnight).
-        page.select_option("#r-service", "A")
-        expect(warn).to_contain_text("Layanan hari ini sudah selesai; 5 pengunjung masih menunggu atau dipanggil.")
-        expect(warn).to_contain_text("kedaluwarsa tengah malam: minta mereka datang lagi ")
-        expect(warn).not_to_contain_text("dipanggil hari ini (")
-        head = page.locator("#tickets tr.group").filter(has_text="Konsultasi Penyedia")
-        expect(head).to_have_text("A · Konsultasi Penyedia — 5 menunggu")
-        page.click("#lang-toggle")
-        expect(warn).to_contain_text("Today's service is over; 5 visitors are still waiting or called.")
         page.context.close()
     finally:
         live.stop()

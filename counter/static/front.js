@@ -624,8 +624,7 @@ function renderTickets(force = false) {
       const code = key.slice(2);
       const s = services.get(code);
       text = t("list.service", { code, name: names.get(code) || code, n: tickets.length });
-      // a new number's wait, while the day's service lasts (after it, no wait ends in a call today)
-      if (s && s.estimated_wait_s !== undefined && !serviceOver()) text += ` · ${t("list.new_wait", { wait: waitText(s.estimated_wait_s) })}`;
+      if (s && s.estimated_wait_s !== undefined) text += ` · ${t("list.new_wait", { wait: waitText(s.estimated_wait_s) })}`;
     }
     const heading = groupHeading(key, text);
     const rows = tickets.map((x) => {
@@ -793,24 +792,9 @@ function renderHours() {
   let caution = "";
   if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
     caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends), zone: zoneName() });
-  } else if (serviceOver()) {
-    // After the day's last range: "still called today" is not true of anyone now. Those still waiting (or called,
-    // not come) are told what becomes of their numbers, and when to come back.
-    const left = [...state.tickets.values()].filter((x) => x.day === state.day && ["waiting", "called"].includes(x.status)).length;
-    caution = office.next_opening ? t("hours.warn_over", { n: left, when: dayTime(office.next_opening), zone: zoneName() })
-      : t("hours.warn_over_unknown", { n: left });
   } else if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
   warn.textContent = caution;
   warn.hidden = !caution;
-}
-
-// The day's service is over: the office closed ([hours]) and its next opening (if any) on a later day, so nobody
-// is called today in the service's hours any more (the counters still may until midnight, when the rest expire).
-function serviceOver() {
-  const office = state.office || {};
-  if (office.open !== false || !state.day) return false;
-  if (Date.parse(office.service_ends_at || "") > officeNow().getTime()) return false; // the kiosk's last minutes
-  return !office.next_opening || officeDay(office.next_opening) !== state.day;
 }
 
 // The office's day changed under a page left open overnight: yesterday's slips have nobody to tell of them, and
