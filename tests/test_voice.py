@@ -1099,45 +1099,32 @@ def test_a_preview_whose_last_chance_is_not_true_or_false_is_refused_naming_the_
             assert r.status_code == 422 and r.get_json()["fields"] == {"last_chance": text}, (path, r.get_json())
 
 
-def test_the_preview_of_a_last_chance_with_espeak_ng_says_its_intro_in_espeak_ngs_voice(tmp_path):
-    """No pack: espeak-ng says "Kesempatan terakhir." and the call, each a real file, the intro's before the call's;
-    an English office hears "Second call, last chance."."""
+CALL_ID = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+
+
+@pytest.mark.parametrize(
+    ("lang", "calls", "last_chance", "intro", "call"),
+    [
+        ("id", 3, False, "Panggilan terakhir.", CALL_ID),
+        ("id", 1, True, "Kesempatan terakhir.", CALL_ID),
+        ("en", 2, True, "Second call, last chance.", "Queue number, A, twelve. Please go to, Loket one."),
+    ],
+    ids=["recall", "last-chance", "last-chance-en"],
+)
+def test_the_preview_of_a_recall_or_a_last_chance_with_espeak_ng_says_its_intro_in_espeak_ngs_voice(
+    tmp_path, lang, calls, last_chance, intro, call
+):
+    """No pack: espeak-ng says the intro ("Panggilan terakhir.", "Kesempatan terakhir.", an English office's "Second
+    call, last chance.") and the call, each a real file, the intro's said before the call's."""
     from server.tts import speech_voice
 
-    for lang, calls, intro, call in (
-        ("id", 1, "Kesempatan terakhir.", "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."),
-        ("en", 2, "Second call, last chance.", "Queue number, A, twelve. Please go to, Loket one."),
-    ):
-        folder = tmp_path / lang
-        folder.mkdir()
-        config = write_config(folder, {'language = "id"': f'language = "{lang}"'})
-        announcer = Announcer(load_settings(config))
-        try:
-            said = announcer.preview("A-12", "Loket 1", calls, last_chance=True)
-            assert said["text"] == f"{intro} {call}" and said["engine"] == "espeak", said
-            speech = announcer.speech
-            key = speech.key(intro, voice=speech_voice(speech.voice, lang))
-            assert said["intro"] == f"/api/tts/{key}.{speech.audio_format}"
-            speak_queued(announcer)
-            assert speech.synth_count == 2
-            for url in (said["intro"], said["audio"]):
-                data = speech.path_for(url.rsplit("/", 1)[1].split(".")[0]).read_bytes()
-                assert data[:4] == (b"OggS" if speech.audio_format == "ogg" else b"RIFF")
-        finally:
-            announcer.speech.close()
-
-
-def test_the_preview_of_a_recall_with_espeak_ng_says_its_intro_in_espeak_ngs_voice(tmp_path):
-    """No pack: espeak-ng says the intro and the call, each a real file, the intro's said before the call's."""
-    from server.tts import speech_voice
-
-    announcer = Announcer(load_settings(write_config(tmp_path)))
+    announcer = Announcer(load_settings(write_config(tmp_path, {'language = "id"': f'language = "{lang}"'})))
     try:
-        said = announcer.preview("A-12", "Loket 1", 3)
-        assert said["text"] == "Panggilan terakhir. Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+        said = announcer.preview("A-12", "Loket 1", calls, last_chance=last_chance)
+        assert said["text"] == f"{intro} {call}" and said["engine"] == "espeak", said
         speech = announcer.speech
-        intro = speech.key("Panggilan terakhir.", voice=speech_voice(speech.voice, "id"))
-        assert said["intro"] == f"/api/tts/{intro}.{speech.audio_format}" and said["engine"] == "espeak"
+        key = speech.key(intro, voice=speech_voice(speech.voice, lang))
+        assert said["intro"] == f"/api/tts/{key}.{speech.audio_format}"
         speak_queued(announcer)
         assert speech.synth_count == 2
         for url in (said["intro"], said["audio"]):
