@@ -142,7 +142,7 @@ class Announcer:
 
     def _missing_words(self) -> tuple[dict[str, str], dict[str, str]]:
         """server.voice.missing_words for the loaded pack and this office (numbers up to 999), kept until the
-        pack, the services, the counters, the template, the language or max_calls change."""
+        pack, the services, the counters, the template, the language, max_calls or the words said or spelled change."""
         pack, settings = self.pack, self.settings
         if pack is None:
             return {}, {}
@@ -155,6 +155,8 @@ class Announcer:
             tts.template_en,
             settings.office.language,
             settings.queue.max_calls,  # the recalls' words ("Panggilan kedua.")
+            tts.say_as_word,  # a counter's "KUA" said "kua" or spelled "k u a"
+            tts.spell_out,
         )
         cached = self._office_missing
         if cached is None or cached[0] != key:
@@ -230,7 +232,8 @@ class Announcer:
         if not tts.enabled:
             return None, None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
-        text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
+        template = tts.template_en if lang == "en" else tts.template
+        text = announcement_text(label, counter_name, template, lang, tts.say_as_word, tts.spell_out)
         intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
         key, intro_key, start, _, _ = self._prepare_call(text, intro, lang)
         said = f"{intro} {text}" if intro_key is not None else text
@@ -249,7 +252,8 @@ class Announcer:
         lacks. ValueError for a malformed label."""
         lang = self.settings.office.language
         tts = self.settings.tts
-        text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
+        template = tts.template_en if lang == "en" else tts.template
+        text = announcement_text(label, counter_name, template, lang, tts.say_as_word, tts.spell_out)
         intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
         key, intro_key, start, pack, missing = self._prepare_call(text, intro, lang, play=False)
         start()

@@ -223,6 +223,18 @@ _NETWORKS_MAX = 256
 _PLAYER_WORD_MAX = 4096
 
 
+# A word of [tts] say_as_word or spell_out: letters alone, as a counter's name writes it in capitals ("BAPPEDA").
+_ACRONYM = re.compile(r"[A-Za-z]{2,40}")
+
+
+def _acronyms(key: str, items: list) -> tuple[str, ...]:
+    """[tts] say_as_word's or spell_out's words, each of 2 to 40 letters A-Z, kept in capitals, each once."""
+    for item in items:
+        if not isinstance(item, str) or not _ACRONYM.fullmatch(item):
+            raise _bad(key, "not_acronym", value=_shown(item))
+    return tuple(dict.fromkeys(item.upper() for item in items))
+
+
 def _player(key: str, items: list) -> tuple[str, ...]:
     """[tts] player's words (checked by its `check`), each within _PLAYER_WORD_MAX characters."""
     for item in items:
@@ -431,6 +443,10 @@ class TtsSettings:
     pause_ms: int = setting(250, between=(0, 2000))  # the silence a comma or a full stop becomes
     trim_db: int = setting(-45, between=(-90, 0))  # clips' silence below this (dBFS) is trimmed; 0 = none
     chime: str = setting("")  # a WAV played before each call (checked by _tts); "" = the built-in chime
+    # words of capitals in counters' names said as words though the syllable rule spells them ("PANRB"), and spelled
+    # though Indonesian could say them ("NIP"): server.tts.sayable; a word in both is refused by _tts
+    say_as_word: tuple[str, ...] = setting((), convert=_at_most(_LIST_MAX, _acronyms))
+    spell_out: tuple[str, ...] = setting((), convert=_at_most(_LIST_MAX, _acronyms))
 
 
 @dataclass(frozen=True)
@@ -1423,6 +1439,9 @@ def _tts(data: Any, base_dir: Path) -> TtsSettings:
             validate_template(getattr(tts, key))
         except TemplateError as err:
             raise _bad(f"tts.{key}", f"template.{err.code}", **err.params) from err
+    both_ways = [word for word in tts.spell_out if word in tts.say_as_word]
+    if both_ways:
+        raise _bad("tts.spell_out", "acronym_both", word=both_ways[0])
     if tts.engine == "clips" and not tts.clips:
         raise _bad("tts.clips", "clips_required")
     if tts.clips:

@@ -30,7 +30,7 @@ import uuid
 import wave
 import weakref
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,11 +65,10 @@ _DIGITS = re.compile(r"\d+")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _SLASH = re.compile(r"\s*/\s*")  # "PPK/Pokja": espeak-ng's Indonesian says "/" as "garis miring" (slanted line)
 _HASH = re.compile(r"#\s*(?=\d)")  # "Loket #3": espeak-ng's Indonesian says "#" as "pagar" (a fence)
-# A word of two or more capitals, not part of a longer word: an acronym ("LPSE", "CS", "UKPBJ") when the name has
-# small letters too.
+# A word of two or more capitals, not part of a longer word ("LPSE", "CS", "BAPPEDA", "LOKET").
 _CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,}(?![^\W_])")
-# In a name written all in capitals ("LOKET LPSE", "MEJA PPK 2") a word is said as a word when Indonesian can say it
-# as written, else spelled as an acronym. Said as written: syllables of an onset (none; one consonant; the digraphs ng,
+# A word of capitals, in a name written all in capitals ("LOKET LPSE", "MEJA PPK 2") or not ("Bagian BAPPEDA", "Dinas
+# PUPR"), is said as a word when Indonesian can say it as written, else spelled as an acronym. Said as written: syllables of an onset (none; one consonant; the digraphs ng,
 # ny, kh, sy; or a cluster of a loanword's syllable, as in "prioritas", "blangko", "struktur", "kwitansi"), a vowel,
 # and a coda (none, one consonant, or ng): "LOKET" lo-ket, "BAPPEDA" bap-pe-da, "KOMINFO" ko-min-fo, "SIM" sim; not
 # "LPSE" (no syllable begins "lps"), "UKPBJ" or "ULP" (none ends "kpbj", "lp"), "PPK" (no vowel).
@@ -81,8 +80,14 @@ _SAYABLE = re.compile(rf"(?:(?:ng|ny|kh|sy|{_SAY_CLUSTER}|[b-df-hj-np-tv-z])?[ae
 _SAY_CLUSTER_START = re.compile(_SAY_CLUSTER)
 _SAY_SHORT = frozenset({"di", "ke"})
 # Loanwords of service counters kept as they were borrowed, with an ending Indonesian syllables do not have: a rule
-# that let them be said would let "ULP" (the "lp" of "help"), "UPT" or "ASN" be said too.
+# that let them be said would let "ULP" (the "lp" of "help"), "UPT" or "ASN" be said too. Said as words; an office
+# adds its own with [tts] say_as_word.
 _SAY_LOANWORDS = frozenset({"help", "helpdesk", "desk", "front", "bank", "call"})
+# Acronyms Indonesian could say as written but that offices and their visitors spell, in Indonesian letter names:
+# "KUA" is "ka u a" (not "kua"), "NIK" "en i ka", "RUP" "er u pe", "DAK" and "DAU" "de a ka", "de a u", "PAD" "pe a
+# de", "ITE" "i te e", "TIK" "te i ka", "KIP" and "KIS" (Kartu Indonesia Pintar, Sehat), "VIP". An office adds its own
+# with [tts] spell_out (and says one of these as a word with say_as_word).
+SPELLED_ACRONYMS = frozenset({"kua", "nik", "nib", "rup", "dak", "dau", "pad", "ite", "tik", "kip", "kis", "vip"})
 # A Roman numeral of two or more of I, V and X (II to XXXIX): how an office numbers counters ("Loket II").
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
@@ -186,18 +191,27 @@ def roman_value(word: str) -> int | None:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def sayable(word: str) -> bool:
-    """Whether a word of a name in capitals is said as a word ("LOKET", "BAPPEDA", "KOMINFO", "HELPDESK") rather than
-    spelled as an acronym ("LPSE", "PPK", "UKPBJ", "SPSE", "ULP", "BRI", "TU"): see _SAYABLE."""
+def sayable(word: str, in_capitals: bool = True, said: Collection[str] = (), spelled: Collection[str] = ()) -> bool:
+    """Whether a word of capitals is said as a word ("LOKET", "BAPPEDA", "KOMINFO", "HELPDESK") rather than spelled as
+    an acronym ("LPSE", "PPK", "UKPBJ", "SPSE", "ULP", "BRI", "TU", "KUA"): see _SAYABLE and SPELLED_ACRONYMS. `said`
+    and `spelled`: the office's own words ([tts] say_as_word, spell_out, in capitals), before the built-in ones.
+    "DI" and "KE" are words only in a name written all in capitals (`in_capitals`): "LOKET DI LANTAI 2", but
+    "Kanwil DI Yogyakarta" spells "D I" (Daerah Istimewa)."""
+    if word.upper() in said:
+        return True
     word = word.lower()
-    if word in _SAY_LOANWORDS or word in _SAY_SHORT:
+    if word.upper() in spelled or word in SPELLED_ACRONYMS:
+        return False
+    if word in _SAY_LOANWORDS or (in_capitals and word in _SAY_SHORT):
         return True
     if len(word) < 3 or not _SAYABLE.fullmatch(word):
         return False
     return sum(c in "aeiou" for c in word) > 1 or not _SAY_CLUSTER_START.match(word)
 
 
-def counter_words(counter_name: str, lang: str = "id") -> str:
+def counter_words(
+    counter_name: str, lang: str = "id", said: Collection[str] = (), spelled: Collection[str] = ()
+) -> str:
     """Say the digits in a counter name as words: "Loket 2" -> "Loket dua". A letter next to a number is
     a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says.
     "&" is the word for "and" ("Registrasi & Verifikasi" -> "Registrasi dan Verifikasi"): espeak-ng's
@@ -206,11 +220,12 @@ def counter_words(counter_name: str, lang: str = "id") -> str:
     "garis miring").
 
     A Roman numeral is said as its number ("Loket II" -> "Loket dua": espeak-ng's English said "Loket roman two"
-    and a voice pack has no clip `ii`). In a name with small letters, a word of capitals is an acronym, spelled
-    letter by letter ("Helpdesk LPSE" -> "Helpdesk L P S E", "CS-1" -> "C S-satu"): espeak-ng read "LPSE" as a
-    word ("lpsé"), and "ULP", "PPID", "IT" too. In a name written all in capitals a word Indonesian can say as
-    written is a word, in small letters, the rest spelled (`sayable`): "LOKET LPSE" -> "loket L P S E", "DINAS
-    KOMINFO" -> "dinas kominfo". The same in English: the name is the office's sign, whatever the voice."""
+    and a voice pack has no clip `ii`). A word of capitals Indonesian can say as written is a word, in small letters,
+    the rest spelled letter by letter (`sayable`, with the office's `said` and `spelled` words), in a name written all
+    in capitals or not: "LOKET LPSE" -> "loket L P S E", "Helpdesk LPSE" -> "Helpdesk L P S E", "CS-1" -> "C
+    S-satu" (espeak-ng read "LPSE" as a word, "lpsé", and "ULP", "PPID", "IT" too), "Bagian BAPPEDA" -> "Bagian
+    bappeda", "DINAS KOMINFO" -> "dinas kominfo", "Kantor KUA" -> "Kantor K U A". The same in English: the name is
+    the office's sign, whatever the voice."""
 
     name = _HASH.sub("", counter_name)
 
@@ -219,20 +234,20 @@ def counter_words(counter_name: str, lang: str = "id") -> str:
         after = " " if m.end() < len(name) and name[m.end()].isalpha() else ""
         return before + number_words(int(m.group()), lang) + after
 
-    spell = any(c.islower() for c in name)
+    in_capitals = not any(c.islower() for c in name)
 
     def capitals(m: re.Match[str]) -> str:
         value = roman_value(m.group())
         if value is not None:
             return number_words(value, lang)
-        if spell or not sayable(m.group()):
+        if not sayable(m.group(), in_capitals, said, spelled):
             return " ".join(m.group())
         return m.group().lower()
 
-    said = _DIGITS.sub(say, name)
-    said = _CAPITALS.sub(capitals, said)
-    said = _AMPERSAND.sub(f" {AND_WORDS.get(lang, AND_WORDS['id'])} ", said)
-    return letter_a(_SLASH.sub(", ", said).strip(" ,"), lang)
+    words = _DIGITS.sub(say, name)
+    words = _CAPITALS.sub(capitals, words)
+    words = _AMPERSAND.sub(f" {AND_WORDS.get(lang, AND_WORDS['id'])} ", words)
+    return letter_a(_SLASH.sub(", ", words).strip(" ,"), lang)
 
 
 def speech_voice(voice: str, lang: str = "id") -> str:
@@ -262,8 +277,16 @@ def recall_words(calls: int, max_calls: int, lang: str = "id", last_chance: bool
     return (LAST_CHANCE_NTH if last_chance else RECALL_NTH)[lang].format(nth=nth, Nth=nth[:1].upper() + nth[1:])
 
 
-def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:
-    """The sentence that calls ticket `label` to `counter_name`, numbers spelled in `lang`."""
+def announcement_text(
+    label: str,
+    counter_name: str,
+    template: str,
+    lang: str = "id",
+    said: Collection[str] = (),
+    spelled: Collection[str] = (),
+) -> str:
+    """The sentence that calls ticket `label` to `counter_name`, numbers spelled in `lang`; `said` and `spelled`: the
+    office's words of capitals said as words or spelled ([tts] say_as_word, spell_out: `counter_words`)."""
     validate_template(template)
     match = _LABEL.fullmatch(label.strip())
     if match is None:
@@ -272,7 +295,7 @@ def announcement_text(label: str, counter_name: str, template: str, lang: str = 
     return template.format(
         letter=spell_letters(prefix, lang),
         number=number_words(int(digits), lang),
-        counter=counter_words(counter_name.strip(), lang),
+        counter=counter_words(counter_name.strip(), lang, said, spelled),
     )
 
 

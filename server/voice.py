@@ -665,13 +665,13 @@ def office_clips(settings: Any, up_to: int = 999) -> list[str]:
     call (`panggilan`, `kedua`, `terakhir`, `kesempatan`), in the office's language."""
     from server.tts import counter_words, number_words
 
-    lang = settings.office.language
-    template = settings.tts.template_en if lang == "en" else settings.tts.template
+    lang, tts = settings.office.language, settings.tts
+    template = tts.template_en if lang == "en" else tts.template
     names = template_runs(template) + [chr(c) for c in range(ord("a"), ord("z") + 1)]
     for n in range(up_to + 1):
         names += [w for w in tokens(number_words(n, lang)) if w]
     for counter in settings.counters:
-        names += [w for w in tokens(counter_words(counter.name, lang)) if w]
+        names += [w for w in tokens(counter_words(counter.name, lang, tts.say_as_word, tts.spell_out)) if w]
     for intro in recall_intros(settings):
         names += [w for w in tokens(intro) if w]
     return list(dict.fromkeys(names))
@@ -692,18 +692,18 @@ def missing_words(pack: Pack, settings: Any, up_to: int = 999) -> tuple[dict[str
     needs it."""
     from server.tts import announcement_text
 
-    lang = settings.office.language
-    template = settings.tts.template_en if lang == "en" else settings.tts.template
+    lang, tts = settings.office.language, settings.tts
+    template = tts.template_en if lang == "en" else tts.template
     prefixes = sorted({s.prefix for s in settings.services}) or ["A"]
     counters = [c.name for c in settings.counters] or ["1"]
     labels = [(f"{p}-1", c) for p in prefixes for c in counters]
     labels += [(f"{prefixes[0]}-{n}", counters[0]) for n in range(2, up_to + 1)]
     calls: dict[str, str] = {}
     for label, counter in labels:
-        text = announcement_text(label, counter, template, lang)
+        text = announcement_text(label, counter, template, lang, tts.say_as_word, tts.spell_out)
         for word in pack.missing(text):
             calls.setdefault(word, text)
-    first = announcement_text(labels[0][0], labels[0][1], template, lang)
+    first = announcement_text(labels[0][0], labels[0][1], template, lang, tts.say_as_word, tts.spell_out)
     intros: dict[str, str] = {}
     for intro in recall_intros(settings):
         for word in pack.missing(intro):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -25,12 +26,15 @@ from server.announce import Announcer
 from server.config import ConfigError, load_settings
 from server.tts import (
     MB,
+    SPELLED_ACRONYMS,
     TEMPLATE_EN,
     TEMPLATE_ID,
     Speech,
     announcement_text,
+    counter_words,
     letter_a,
     roman_value,
+    sayable,
     speech_voice,
     validate_template,
 )
@@ -248,6 +252,15 @@ def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, s
         ("Konsultasi Non-Penyedia (PPK/Pokja/PP)", "id", "Konsultasi Non-Penyedia (P P K, Pokja, P P)"),
         ("Loket KTP-el", "id", "Loket K T P-el"),
         ("Helpdesk LPSE", "en", "Helpdesk L P S E"),
+        # a word of capitals among small letters Indonesian can say as written is a word, as in a name of capitals
+        ("Bagian BAPPEDA", "id", "Bagian bappeda"),
+        ("Loket DISDUKCAPIL", "id", "Loket disdukcapil"),
+        ("Sekretariat POKJA 2", "en", "Sekretariat pokja two"),
+        ("Loket UMUM", "id", "Loket umum"),
+        ("Dinas PUPR", "id", "Dinas P U P R"),
+        ("Kantor KUA", "id", "Kantor K U A"),  # a word Indonesians spell though they could say it: "ka u a"
+        ("Layanan VIP", "id", "Layanan V I P"),
+        ("Kanwil DI Yogyakarta", "id", "Kanwil D I Yogyakarta"),  # "di" and "ke" are words in capitals alone
         # a word with small letters is said as a word
         ("Loket SIKaP", "id", "Loket SIKaP"),
         # a name all in capitals: a word Indonesian can say as written is a word, in small letters; the rest spelled
@@ -267,6 +280,9 @@ def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, s
         ("MEJA IT", "id", "meja I T"),  # two letters: an acronym, as "Meja IT" ("TU", "PU"), but "di" and "ke"
         ("LOKET BANK BRI", "id", "loket bank B R I"),  # a loanword; one vowel after a cluster: an acronym
         ("LOKET KAS", "id", "loket kas"),
+        ("LOKET KUA", "id", "loket K U A"),
+        ("LOKET NIK & RUP", "id", "loket N I K dan R U P"),
+        ("LOKET DI LANTAI 2", "id", "loket di lantai dua"),
         ("LOKET ASN", "en", "loket A-S N"),
         ("Meja R&D", "id", "Meja R dan D"),
         # a Roman numeral is its number, in capitals or not
@@ -324,7 +340,46 @@ def said_in_capitals(word: str, lang: str) -> str:
 @example(word="STRUKTUR", lang="id").via("a cluster at the start")
 def test_a_word_of_indonesian_syllables_in_a_name_of_capitals_is_said_as_a_word(word, lang):
     assume(len(word) > 2)  # two letters are an acronym (below)
+    assume(word.lower() not in SPELLED_ACRONYMS)  # "KUA": spelled, below
     assert said_in_capitals(word, lang) == word.lower()
+
+
+def said_among_small_letters(word: str, lang: str) -> str:
+    """How a word of capitals is said in a name with small letters: "Loket <word>" said, "Loket " taken off."""
+    said = announcement_text("A-1", f"Loket {word}", "{letter}|{number}|{counter}", lang=lang).split("|")[2]
+    assert said.startswith("Loket ")
+    return said.removeprefix("Loket ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    word=st.one_of(indonesian_words((1, 4)), st.text(CONSONANTS + "AEIOU", min_size=2, max_size=9)),
+    lang=st.sampled_from(["id", "en"]),
+)
+@example(word="BAPPEDA", lang="id").via("Bagian BAPPEDA: bappeda, as BAGIAN BAPPEDA")
+@example(word="PUPR", lang="id").via("Dinas PUPR: spelled, as DINAS PUPR")
+@example(word="KUA", lang="id").via("Kantor KUA: spelled, as KANTOR KUA")
+@example(word="II", lang="en").via("a Roman numeral")
+def test_a_word_of_capitals_is_said_alike_in_a_name_of_capitals_and_in_one_with_small_letters(word, lang):
+    """One rule for a word of capitals, whatever the rest of the name is written in: a word (in small letters) or its
+    letters, each a letter of the word, never nothing; "DI" and "KE" alone are words only among capitals."""
+    said = said_among_small_letters(word, lang)
+    value = roman_value(word)
+    if value is not None:
+        assert said == num2words(value, lang=lang)
+    elif word in ("DI", "KE"):
+        assert said == " ".join(word)
+    else:
+        assert said == said_in_capitals(word, lang)
+        assert said in (word.lower(), letter_a(" ".join(word), lang)), said
+        assert (said == word.lower()) == sayable(word)
+
+
+@pytest.mark.parametrize("word", sorted(SPELLED_ACRONYMS))
+def test_the_acronyms_indonesians_spell_are_spelled_though_the_rule_could_say_them(word):
+    word = word.upper()
+    assert said_in_capitals(word, "id") == said_among_small_letters(word, "id") == " ".join(word)
+    assert sayable(word, said=(word,))  # an office that says it as a word: [tts] say_as_word
 
 
 @settings(max_examples=300, deadline=None)
@@ -363,6 +418,7 @@ def test_a_word_that_begins_or_ends_with_a_cluster_indonesian_syllables_lack_is_
         word = cluster + vowel + rest
     assume(word not in {"HELP", "DESK", "BANK", "CALL", "FRONT"})
     assert said_in_capitals(word, lang) == letter_a(" ".join(word), lang)
+    assert said_among_small_letters(word, lang) == letter_a(" ".join(word), lang)
 
 
 @pytest.mark.parametrize(
@@ -414,6 +470,10 @@ def espeak_phonemes(text: str, voice: str) -> str:
         ("A-1", "Loket #3", "id", "l'ok@t t'iga", "p'agaR"),  # not "Loket pagar tiga"
         ("A-1", "Loket 2/3", "id", "l'ok@t d'ua t'iga", "m'iR2iN"),  # not "dua garis miring tiga"
         ("A-1", "Loket II", "en", "l'0kI2t t'u:", "r,oUm@n"),  # not "Loket roman two"
+        ("A-1", "Bagian BAPPEDA", "id", "bag'ian bap'Eda", "b'e 'a p'e"),  # "bappeda", not "be a pe pe e de a"
+        ("A-1", "Kantor KUA", "id", "k'antOR k'a 'u 'a", "k'ua"),  # "ka u a", not the word "kua"
+        ("A-1", "LOKET KUA", "id", "l'ok@t k'a 'u 'a", "k'ua"),
+        ("A-1", "Loket UMUM", "id", "l'ok@t 'umum", "'u 'Em"),  # "umum", not "u em u em"
         ("A-1", "Loket A2", "en", "'eIt'u:", "a#"),  # the letter A, not "Loket uh two"
         ("AB-5", "Loket 1", "en", "'eIb'i:", "a#"),  # "Queue number, ay bee", not "uh bee"
     ],
@@ -833,6 +893,40 @@ def test_cache_mb_reaches_the_speech_of_the_announcer(tmp_path):
     announcer = Announcer(settings)
     assert announcer.speech.cache.limit == 3 * MB and announcer.speech.audio_format == "ogg"
     assert load_settings(write_config(tmp_path, {"cache_mb = 200 ": ""})).tts.cache_mb == 200  # the default
+
+
+def test_the_office_says_or_spells_its_own_words_of_capitals(tmp_path):
+    """[tts] say_as_word and spell_out: the office's words, before the built-in ones, in the call said, its preview,
+    and the words a voice pack needs (server.voice.office_clips)."""
+    from server import voice
+
+    extra = 'say_as_word = ["kua", "PANRB"]\nspell_out = ["SIM", "SIM"]\n'
+    path = write_config(tmp_path, {"cache_mb = 200 ": "cache_mb = 200 \n" + extra})
+    settings = load_settings(path)
+    assert (settings.tts.say_as_word, settings.tts.spell_out) == (("KUA", "PANRB"), ("SIM",))
+    name = "Kantor KUA, Loket SIM, KEMENTERIAN PANRB"
+    settings = dataclasses.replace(settings, counters=(dataclasses.replace(settings.counters[0], name=name),))
+    said = "Kantor kua, Loket S I M, kementerian panrb"
+    assert counter_words(name) == "Kantor K U A, Loket sim, kementerian P A N R B"  # the built-in rule
+    announcer = Announcer(settings, speech=Speech(tmp_path / "speech", enabled=False))  # the words, not the sound
+    assert announcer.preview("A-12", name)["text"] == f"Nomor antrian, A, dua belas. Silakan menuju, {said}."
+    assert {"kua", "panrb", "s", "i", "m"} <= set(voice.office_clips(settings, up_to=1))
+
+
+@pytest.mark.parametrize(
+    ("lines", "complaint"),
+    [
+        ('say_as_word = ["P-1"]', r"^tts\.say_as_word: 'P-1' is not one word of 2-40 letters A-Z"),
+        ("spell_out = [12]", r"^tts\.spell_out: 12 is not one word of 2-40 letters A-Z"),
+        ('spell_out = ["A"]', r"^tts\.spell_out: 'A' is not one word"),
+        ('spell_out = "KUA, NIK"', r'^tts\.spell_out: must be a list, .*spell_out = \["KUA", "NIK"\]'),
+        ('say_as_word = ["KUA"]\nspell_out = ["kua"]', r"^tts\.spell_out: KUA is in say_as_word too"),
+    ],
+)
+def test_bad_words_said_or_spelled_are_refused_naming_the_key(tmp_path, lines, complaint):
+    with pytest.raises(ConfigError, match=complaint) as err:
+        load_settings(write_config(tmp_path, {"cache_mb = 200 ": f"cache_mb = 200\n{lines}\n"}))
+    assert err.value.problem.id_text != err.value.problem.en_text  # said in Indonesian too
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "100001", "1.5", '"200"', "true", "[200]"])

@@ -15,6 +15,8 @@ from staffpages import sign_in
 from test_display_page import short_wav
 
 QUICK = {"rate = 150": "rate = 400"}
+# A counter named as offices do, with an acronym Indonesians say as a word: the pack's clip `bappeda`, not its letters
+BAPPEDA = {'name = "Loket 3"': 'name = "Loket BAPPEDA"'}
 # The chime, where it is not what a test tests: 1 ms of silence (the real one is 1.05 s; the TV tests play it)
 BLIP = short_wav(0.001)
 
@@ -31,10 +33,10 @@ def voiced(tmp_path_factory):
     # The clips said at espeak-ng's fastest rate the settings allow (a real pack, each clip about a third as
     # long) and a comma's pause of 50 ms, not 250: the TV's call plays them whole, and what is tested is that
     # it does, not for how long (the TV's call took 6.5 s to its end, now about 2).
-    plain = write_config(base, QUICK)  # the pack first: a config naming it needs its folder
+    plain = write_config(base, {**QUICK, **BAPPEDA})  # the pack first: a config naming it needs its folder
     subprocess.run([sys.executable, str(script), str(pack), "--config", str(plain)], check=True, capture_output=True)
     clips = {"cache_mb = 200 ": 'engine = "clips"\nclips = "voices/kantor"\npause_ms = 50\ncache_mb = 200 '}
-    config = write_config(base, {**QUICK, **clips})
+    config = write_config(base, {**QUICK, **BAPPEDA, **clips})
     aside = base / "sebelas.wav"
     shutil.move(pack / "sebelas.wav", aside)
     (pack / "rusak.wav").write_bytes(b"not a wav")
@@ -180,6 +182,13 @@ def test_the_previews_counter_stays_the_one_chosen_after_a_language_switch(brows
     expect(page.locator("#voice-preview-text")).to_have_text(said)
     page.click("#lang-toggle")
     expect(page.locator("#voice-counter")).to_have_value("2")
+    # "Loket BAPPEDA": "bappeda", a word, from the pack's clip (it was spelled, "B A P P E D A", from the letters')
+    page.select_option("#voice-counter", "3")
+    with page.expect_response("**/api/admin/voice/preview") as answer:
+        page.click("#voice-preview button[type=submit]")
+    assert answer.value.json()["engine"] == "clips" and answer.value.json()["missing"] == []
+    said = "“Nomor antrian, A, dua belas. Silakan menuju, Loket bappeda.” — Diucapkan dari rekaman."
+    expect(page.locator("#voice-preview-text")).to_have_text(said)
     page.context.close()
 
 
