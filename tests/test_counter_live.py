@@ -24,7 +24,7 @@ from live import ClockedServer
 from pageclock import pause_clock
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, settings_kept, sign_in, staffed
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -282,13 +282,57 @@ def test_a_counter_freed_by_the_front_office_tells_its_officer_and_its_called_ti
     )
     expect(row.locator("button[data-act=release]")).to_have_count(0)
 
-    expect(budi.locator("#notice")).to_have_text("Loket 2 dilepas oleh rina. Pilih loket Anda untuk melanjutkan.")
+    # and the officer is told where that visitor waits now (it said only "Loket 2 dilepas oleh rina.")
+    expect(budi.locator("#notice")).to_have_text(
+        f"Loket 2 dilepas oleh rina. Tiket {indah['label']} yang dipanggil kembali menunggu di antrian A di tempatnya:"
+        " urutan ke-1. Pilih loket Anda untuk melanjutkan."
+    )
     expect(budi.locator("#counter-select")).to_have_value("")
     expect(budi.locator("#t-label")).to_have_text("—")
     assert server_ticket(office, indah["token"])["status"] == "waiting"
     expect(rina.locator(f"#tickets tr[data-label='{indah['label']}'] .status")).to_have_text("menunggu")
     budi.context.close()
     rina.context.close()
+
+
+def test_the_officer_bound_to_a_counter_the_admin_frees_then_removes_is_told_the_truth_at_each_step(browser, office):
+    """dewi, bound to Loket 2, is calling A-002 when the admin frees Loket 2 on the admin page, then removes it. Her
+    page said "Loket 2 dilepas oleh kepala. Tindakan berikutnya mengambilnya lagi." both times: nothing of the visitor
+    she called (back in the line, second), and after the removal a counter that no longer exists to take again."""
+    first, called = issue(office, "Ani Wijaya"), issue(office, "Indah Sari")
+    admin = office.session("kepala", PASSWORD)
+    bound = {"username": "dewi", "password": PASSWORD, "role": "officer", "counter_id": 2}
+    assert admin.post(f"{office.url}/api/admin/users", json=bound, timeout=10).status_code in (201, 409)
+    with settings_kept(office, admin):
+        dewi = log_in(browser, office, "/counter/", "dewi")
+        expect(dewi.locator("#counter-select")).to_have_value("2")
+        dewi.locator(f"#line button[data-call='{called['label']}']").click()
+        expect(dewi.locator("#t-label")).to_have_text(called["label"])
+        boss = log_in(browser, office, "/counter/admin", "kepala")
+        release = boss.locator("#live-counters tr[data-counter='2'] button[data-act=release]")
+        release.click()
+        release.click()
+        notice = dewi.locator("#notice")
+        freed = (
+            f"Loket 2 dilepas oleh kepala. Tiket {called['label']} yang dipanggil kembali menunggu di antrian A di"
+            " tempatnya: urutan ke-2."
+        )
+        expect(notice).to_have_text(f"{freed} Tindakan berikutnya mengambilnya lagi.")
+        expect(dewi.locator("#line li").nth(1)).to_contain_text(called["label"])  # the line's second, as said
+        assert server_ticket(office, first["token"])["status"] == "waiting"
+        boss.locator("#sec-counters tbody tr").nth(1).locator("button.remove").click()  # Loket 2's row
+        boss.locator("#sec-counters button.save").click()
+        removed = "Loket 2 dihapus dari pengaturan oleh admin (kepala). Pilih loket lain untuk melanjutkan."
+        expect(notice).to_have_text(f"{freed} {removed}")  # carried over the page's reload for the change
+        expect(dewi.locator("#counter-select")).to_have_value("")
+        expect(dewi.locator("#counter-select")).to_be_enabled()  # unbound: she picks another counter
+        dewi.click("#lang-toggle")
+        expect(notice).to_have_text(
+            f"Loket 2 was released by kepala. The called ticket {called['label']} is waiting in line A again at its"
+            " place: number 2. Loket 2 was removed from the settings by the admin kepala. Pick another counter to go on."
+        )
+        dewi.context.close()
+        boss.context.close()
 
 
 def test_a_counter_freed_while_its_page_was_disconnected_is_said_when_it_reconnects(browser, office):
@@ -1270,8 +1314,10 @@ def test_the_notices_of_a_ticket_or_a_counter_that_left_follow_the_language_swit
     call_next(labels[4])  # the counter released by the front office
     rina.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
     says(
-        "Loket 2 dilepas oleh rina. Pilih loket Anda untuk melanjutkan.",
-        "Loket 2 was released by rina. Pick your counter to go on.",
+        f"Loket 2 dilepas oleh rina. Tiket {labels[4]} yang dipanggil kembali menunggu di antrian A di tempatnya:"
+        " urutan ke-1. Pilih loket Anda untuk melanjutkan.",
+        f"Loket 2 was released by rina. The called ticket {labels[4]} is waiting in line A again at its place:"
+        " number 1. Pick your counter to go on.",
     )
     budi.context.close()
 

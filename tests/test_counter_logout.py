@@ -191,7 +191,10 @@ def test_an_officers_page_on_a_counter_nobody_holds_is_told_the_ticket_went_back
     assert server_ticket(office, eka["token"])["counter_id"] == 2
 
     admin.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()  # budi's own now
-    expect(budi.locator("#notice")).to_have_text("Loket 2 was released by kepala. Pick your counter to go on.")
+    expect(budi.locator("#notice")).to_have_text(  # and where the visitor he called waits now
+        f"Loket 2 was released by kepala. The called ticket {eka['label']} is waiting in line B again at its place:"
+        " number 1. Pick your counter to go on."
+    )
     expect(budi.locator("#counter-select")).to_have_value("")
     budi.context.close()
 

@@ -639,6 +639,7 @@ def test_the_front_office_frees_a_counter_and_its_called_ticket_waits_again_at_i
         "from": "called",
         "to": "waiting",
         "calls": 0,
+        "place": 2,  # its place in A's line: the priority visitor A-004 first (the counter page says it)
     }
     assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
     after = _back_at_its_place(service, before)
@@ -692,6 +693,7 @@ def test_logout_frees_the_counters_and_a_called_ticket_waits_again_at_its_place(
         "from": "called",
         "to": "waiting",
         "calls": 0,
+        "place": 2,  # its place in A's line: the priority visitor A-004 first (the counter page says it)
     }
     assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
     _back_at_its_place(service, before)

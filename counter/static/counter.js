@@ -81,6 +81,7 @@ const state = {
   drops: 0, // the live connection's losses so far: one since a lost press is said ("Tersambung kembali.")
   answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
   counterId: null,
+  lostCounter: null, // the counter a release took from this page (counterLost): its removal after is said too
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
   counters: new Map(), // snapshot counter entries by id (name, services, officer)
   waiting: {}, // service code -> count
@@ -1902,7 +1903,20 @@ function onCounterEvent(ev) {
     return;
   }
   if (ev.seq) markReleaseSaid(ev.seq);
-  counterLost(id, [["released.by", { counter, by: byWords(by) }]], currentTicket(), ev.seq);
+  const parts = [["released.by", { counter, by: byWords(by) }]];
+  // the visitor it was calling: back in the line, where (it said nothing of them, only that the counter was freed)
+  if (data.returned) parts.push(returnedPart(data, ev.ticket));
+  counterLost(id, parts, currentTicket(), ev.seq);
+}
+
+// Where the visitor of a released counter's call waits now (`data`: the release's, `ticket`: the event's): their
+// place in their service's line as the server counted it then (the line's numbers on this page), else "in the line".
+function returnedPart(data, ticket) {
+  const service = ticket && ticket.service;
+  if (Number.isInteger(data.place) && service) {
+    return ["released.returned_place", { label: data.returned, service, place: data.place }];
+  }
+  return ["released.returned", { label: data.returned }];
 }
 
 // The front office or an admin sent back the ticket called at this page's counter, which this officer did not
@@ -2010,6 +2024,7 @@ function counterLost(id, parts, ticket, seq = undefined) {
   if (state.me.counter_id) parts = [...parts, ["released.bound", {}]];
   else {
     parts = [...parts, ["released.pick", {}]];
+    state.lostCounter = id;
     state.counterId = null;
     localStorage.removeItem(COUNTER_KEY);
   }
@@ -2017,6 +2032,29 @@ function counterLost(id, parts, ticket, seq = undefined) {
   // does not take it away (onStatus)
   state.notice = { kind: "warn", parts, lasting: true };
   renderNotice();
+}
+
+// An admin's save of the counters that removed this page's counter (`data.changes`: `counters[2]` to null): said
+// with its name and who, and to pick another counter, in place of a release notice's "its next action takes it
+// again" (the account is no longer bound to it) or "pick your counter". The reload that follows keeps the notice.
+function counterRemoved(ev) {
+  const data = ev.data || {};
+  const id = state.counterId !== null ? state.counterId : state.lostCounter;
+  if (id === null || !state.me || data.section !== "counters" || !Array.isArray(data.changes)) return false;
+  const gone = data.changes.find((c) => c && c.key === `counters[${id}]` && c.new === null && c.old);
+  if (!gone) return false;
+  const counter = gone.old.name || counterName(id);
+  // the release of that counter said just before (with its visitor sent back) stays, but its "what now"
+  const n = state.notice;
+  const ofIt = n && n.lasting && n.parts && n.parts.length && (n.parts[0][1] || {}).counter === counter;
+  const before = ofIt ? n.parts.filter(([key]) => key !== "released.bound" && key !== "released.pick") : [];
+  state.counterId = null;
+  localStorage.removeItem(COUNTER_KEY);
+  if (state.me.counter_id === id) state.me.counter_id = null; // the server unbound the account (user_changed)
+  const removed = ["released.removed", { counter, by: byWords(ev.actor || "?", true) }];
+  state.notice = { kind: "warn", parts: [...before, removed], lasting: true };
+  renderNotice();
+  return true;
 }
 
 // The counter and service lists come from the page's config: reload when nothing would be lost, else
@@ -2051,7 +2089,16 @@ function reloadIfIdle() {
 
 function onEvent(ev) {
   if (typeof ev.seq === "number") state.seq = ev.seq;
-  if (ev.type === "settings_changed") return settingsChanged();
+  if (ev.type === "settings_changed") {
+    const removed = counterRemoved(ev) ? state.notice : null;
+    settingsChanged();
+    // kept waiting for the typing to go: the removal said, not only "settings changed"
+    if (removed && state.notice && state.notice.settings) {
+      state.notice = removed;
+      renderNotice();
+    }
+    return;
+  }
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
   noteHolder(ev);
   const before = ev.ticket && state.tickets.get(ev.ticket.id);

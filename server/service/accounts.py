@@ -108,7 +108,7 @@ class CounterClaims:
         role: str | None = None,
         reason: str | None = None,
     ) -> None:
-        """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
+        """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned, place}
         when it had a holder or gave a ticket back. `return_called` (not its holder: an admin, the front
         office, "auto"; or its holder's logout): a called ticket at the counter waits again at its place; a
         ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it).
@@ -137,6 +137,10 @@ class CounterClaims:
             data["minutes"] = self.unit.settings.queue.counter_release_minutes
         if returned is not None:
             data.update({"returned": returned.label, "from": core.CALLED, "to": returned.status, "calls": 0})
+            # its place in its service's line now (1: called next), as the counter pages number that line: the
+            # holder's page says where the visitor waits ("… urutan ke-1 di A")
+            if returned.position is not None:
+                data["place"] = tx.ahead_count(returned) + 1
         ticket_id = returned.id if returned is not None else None
         tx.add_event("counter_released", now, self.unit.day(now), ticket_id, counter_id, by, data)
         self._seen.pop(counter_id, None)
