@@ -1,7 +1,8 @@
 """A slip that gave up (its retries ran out: "… lalu tekan Cetak ulang") is not asked to be printed again once its
 ticket has left the line: the front office was told to reprint a slip for a visitor already at a counter or gone.
 A real server whose kiosk printer (and counter 1's form copies) is off, on a clock moved on so that the retries
-run out, and two front-office pages (two PCs) in real Chromium."""
+run out, and two front-office pages (two PCs) in real Chromium; over a day, the printer back on (a real ESC/POS
+printer on TCP loopback)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 
 import pytest
 from conftest import office_zone, write_config
+from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
 from staffpages import PASSWORD, issue, open_front, reload_front
@@ -199,7 +201,7 @@ def test_a_skipped_slips_note_follows_its_ticket_after_the_skip(browser, live):
     r = budi.post(f"{live.url}/api/counters/1/resolve", json={"solution": "Reset kata sandi."}, timeout=5)
     r.raise_for_status()
     expected = (
-        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan),"
+        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan);"
         f" {served['label']} (pengunjungnya sudah selesai dilayani)."
     )
     expect(skipped.locator(":scope > span")).to_have_text(expected)
@@ -209,4 +211,75 @@ def test_a_skipped_slips_note_follows_its_ticket_after_the_skip(browser, live):
     page.locator("#lang-toggle").click()
     expect(skipped).to_contain_text(f"{cancelled['label']} (the ticket was cancelled)")
     expect(skipped).to_contain_text(f"{served['label']} (its visitor has been served)")
+    page.context.close()
+
+
+def serve(live, officer, counter: int, ticket) -> None:
+    """`ticket` called at `counter`, served and finished there."""
+    r = officer.post(f"{live.url}/api/counters/{counter}/call", json={"ticket": ticket["label"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    for action, data in (("start", {}), ("resolve", {"solution": "Reset kata sandi."})):
+        officer.post(f"{live.url}/api/counters/{counter}/{action}", json=data, timeout=5).raise_for_status()
+
+
+def test_a_mornings_slips_not_needed_read_once_per_reason_and_go_once_their_visitors_have_long_left(browser, live):
+    """A review lived a day with the kiosk printer off in the morning: "Slip tidak dicetak …, tidak diperlukan lagi"
+    said "(pengunjungnya sudah selesai dilayani)" after every number served meanwhile (ten visitors: five lines of it),
+    and was still there in the afternoon, until midnight, for visitors served hours before: nothing left to do. Its
+    numbers are now named once per reason, and a visitor served or gone leaves the note half an hour later (live and
+    after a reload); a visitor still at a counter stays in it."""
+    rina, budi, sari = (live.session(name, PASSWORD) for name in ("rina", "budi", "sari"))
+    cancelled, served, served2 = issue(live, "Agus Salim"), issue(live, "Bunga Citra", "C"), issue(live, "Candra", "B")
+    serving = issue(live, "Dewi Lestari")
+    give_up(live, rina, {x["label"] for x in (cancelled, served, served2, serving)})
+    page = open_front(browser, live)
+    rina.post(f"{live.url}/api/tickets/{cancelled['token']}/cancel", json={}, timeout=5).raise_for_status()
+    serve(live, budi, 1, served)
+    serve(live, sari, 3, served2)
+    r = budi.post(f"{live.url}/api/counters/1/call", json={"ticket": serving["label"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    budi.post(f"{live.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()  # a long consultation
+    note = page.locator("#alerts li[data-type=print_skipped] > span")
+    expect(note).to_have_text(
+        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan);"
+        f" {served['label']}, {served2['label']} (pengunjungnya sudah selesai dilayani);"
+        f" {serving['label']} (pengunjungnya sedang dilayani di loket)."
+    )
+    live.advance(29 * 60)
+    issue(live, "Eko Prasetyo")  # the day goes on: the page hears of it (and of the server's time)
+    expect(page.locator("#tickets tr[data-label='A-003']")).to_have_count(1)
+    expect(note).to_contain_text(f"{served['label']}, {served2['label']} (pengunjungnya")  # half an hour not yet
+    live.advance(2 * 60)
+    issue(live, "Fajar Nugroho")
+    expect(page.locator("#tickets tr[data-label='A-004']")).to_have_count(1)
+    expect(note).to_have_text(
+        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {serving['label']} (pengunjungnya sedang dilayani di loket)."
+    )
+    reload_front(page)
+    expect(note).to_have_text(
+        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {serving['label']} (pengunjungnya sedang dilayani di loket)."
+    )
+    page.context.close()
+
+
+def test_a_mornings_slip_to_reprint_is_still_asked_for_after_fifty_prints(browser, live):
+    """A slip that gave up at 09.00 for a visitor still waiting was missing from the front office's alerts once fifty
+    slips and form copies had printed after it (GET /api/print-jobs listed the newest 50): on a page reloaded, or
+    reconnected after a Wi-Fi drop, or opened on another PC, nobody was asked to reprint it any more. Every job of
+    the day is listed now."""
+    rina = live.session("rina", PASSWORD)
+    waiting = issue(live, "Agus Salim")
+    give_up(live, rina, {waiting["label"]})
+    port = int(re.search(r"\[printers\.kiosk\][^\[]*?port = (\d+)", live.config.read_text()).group(1))
+    printer = FakeNetworkPrinter(port=port)  # switched on again
+    try:
+        labels = {issue(live, f"Pengunjung {i}", "BC"[i % 2])["label"] for i in range(50)}
+        printed = jobs_when(rina, live, lambda f: sum(j["status"] == "printed" for j in f.values()) >= 50, 60)
+        assert {j["label"] for j in printed.values() if j["status"] == "printed"} == labels
+    finally:
+        printer.stop()
+    page = open_front(browser, live)  # a PC opened in the afternoon
+    expect(slip_alert(page, waiting["label"])).to_contain_text(GAVE_UP)
+    expect(gave_up(page, waiting["label"])).to_have_count(1)
+    expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(1)  # the fifty printed: no alert
     page.context.close()

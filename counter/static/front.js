@@ -1096,12 +1096,41 @@ function skipReason(a) {
   return (a.reason && (a.reason[getLang()] || a.reason.id)) || "?";
 }
 
+// A skipped slip's note while it is news: one whose visitor was served or left (the ticket finished, cancelled,
+// expired, or not there when called) goes NOTE_MINUTES after that, or after the skip when that came later. A
+// morning's "tidak diperlukan lagi" of visitors served at 10.00 was there until midnight, and grew with every slip
+// of the printer's outage: nothing left to do for any of them. One still called or at a counter stays (its visitor
+// is still here).
+const NOTE_MINUTES = 30;
+const SETTLED = new Set(["resolved", "escalated", "closed", "no_show", "cancelled", "expired"]);
+
+function noteCurrent(a) {
+  const x = state.tickets.get(a.ticket);
+  if (!x || !SETTLED.has(x.status) || !x.finished_at) return true;
+  const since = Math.max(Date.parse(x.finished_at) || 0, Date.parse(a.at || "") || 0);
+  return officeNow().getTime() - since < NOTE_MINUTES * 60000;
+}
+
+// The skipped slips of a printer's note, one reason each, its tickets named once before it: "A-001, B-001, C-001
+// (pengunjungnya sudah selesai dilayani); A-004 (tiket sudah dibatalkan)". The reason after every number made a
+// busy morning's note twenty times "(pengunjungnya sudah selesai dilayani)", lines of it to read for one word.
+function skippedSlips(shown) {
+  const byReason = new Map();
+  for (const a of shown) {
+    const why = skipReason(a);
+    if (!byReason.has(why)) byReason.set(why, []);
+    byReason.get(why).push(a.label);
+  }
+  return [...byReason].map(([why, labels]) => `${labels.join(", ")} (${why})`).join("; ");
+}
+
 // Slips printed late, for visitors still waiting (the server's `late`: printed after failing, once the kiosk's
 // ticket screen had gone back to the start, or a reprint; server/service/jobs.py late_slip): one line per printer
 // naming them, until closed, so that someone collects them there and hands each to its visitor. A ticket called,
 // cancelled or finished since is left out: its visitor is at a counter or gone, nobody to hand it to.
 // Slips not printed because their ticket no longer waited (cancelled, called while the printer was off): one
-// line per printer naming them with why, in place of their failure alerts, until closed. Such a ticket waiting
+// line per printer naming them with why, in place of their failure alerts, until closed or no longer news
+// (noteCurrent: half an hour after its visitor was served or left). Such a ticket waiting
 // again (Lepas sent a called number back to the line) has no slip: said so instead, with Cetak ulang, while it
 // waits (its failure line, when a reprint fails, says it then).
 function slipLines(closed) {
@@ -1113,7 +1142,7 @@ function slipLines(closed) {
   const lines = [];
   for (const [type, list] of [
     ["print_late", state.late.filter(waiting)],
-    ["print_skipped", state.skipped.filter((a) => !waiting(a))],
+    ["print_skipped", state.skipped.filter((a) => !waiting(a) && noteCurrent(a))],
     ["print_unslipped", unslipped.filter((a) => !failing.has(of(a)))],
   ]) {
     const byPrinter = new Map();
@@ -1129,7 +1158,7 @@ function slipLines(closed) {
       const printer = printerName(name);
       const words = type === "print_late" ? t("alert.late_slips", { labels, printer })
         : type === "print_unslipped" ? t("alert.unslipped", { labels, printer })
-          : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${skipReason(a)})`).join(", ") });
+          : t("alert.skipped_slips", { printer, slips: skippedSlips(shown) });
       const at = el("strong", {}, hhmm(shown.map((a) => a.at || "").sort().pop())); // the latest
       lines.push(el("li", { dataset: { type } }, at, el("span", {}, ...wholeLabels(words)), close));
     }

@@ -317,12 +317,15 @@ class Jobs:
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent print jobs with their state, newest first; a failed one with the front office's advice and
         `failed_at` (when it failed, as its print_failed alert said live), a skipped one with its reason, a printed
-        one with `late` (a slip to hand over, late_slip); `today`: queued on the office's day."""
+        one with `late` (a slip to hand over, late_slip); `today`: queued on the office's day. Every job of today's
+        tickets is listed, however many came after it: the newest 50 alone left a morning's slip that gave up (its
+        visitor still waiting for a reprint) out of the front office's alerts once fifty slips and copies had
+        printed since, on a page reloaded or reconnected, or opened on another PC."""
         from server.advice import failure_advice
 
-        with self.unit.store.read() as tx:
-            jobs = tx.print_jobs(limit=limit)
         today, tz = self.unit.day(), self.unit.settings.office.tz
+        with self.unit.store.read() as tx:
+            jobs = tx.print_jobs(limit=limit, day=today)
         for job in jobs:
             # queued today (the office's day): the front office's alerts are today's failures
             job["today"] = (

@@ -134,9 +134,19 @@ class OutboxQueries(TxBase):
         " ORDER BY e.seq DESC LIMIT 1) END AS failed_at FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id"
     )
 
-    def print_jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def print_jobs(
+        self, statuses: tuple[str, ...] | None = None, limit: int = 50, day: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recent print jobs with their tickets' labels, newest first; a failed or retrying one with `failed_at`
-        (when it failed, as its print_failed alert said; None without one, e.g. given up at the day's end)."""
+        (when it failed, as its print_failed alert said; None without one, e.g. given up at the day's end).
+        `day`: every job of that day's tickets too, beyond the newest `limit` (at most 5000 in all)."""
+        if day is not None and not statuses:
+            return self.rows(
+                f"{self._PRINT_JOB_LIST} WHERE p.id IN (SELECT j.id FROM tickets d JOIN print_jobs j"
+                " ON j.ticket_id = d.id WHERE d.day = ? UNION SELECT id FROM (SELECT id FROM print_jobs"
+                " ORDER BY id DESC LIMIT ?)) ORDER BY p.id DESC LIMIT 5000",
+                [day, limit],
+            )
         if statuses:
             marks = ", ".join("?" for _ in statuses)
             return self.rows(
