@@ -221,3 +221,34 @@ def test_a_call_says_what_the_counter_held_when_pressed_and_is_refused_once_it_h
     # without `holding`, as before
     r = budi.post(f"{url}/call", json={"ticket": kiki["label"]}, timeout=5)
     assert r.status_code == 200 and r.json()["ticket"]["label"] == kiki["label"], r.text
+
+
+def test_the_answer_typed_at_once_after_d_is_kept_while_the_start_is_on_its_way(page, office):
+    """D, then the answer typed at once and Ctrl+Enter, the start's request still on its way: the letters came while
+    the answer's box was still off, and each was a key of the page (I paused the counter, P printed the last visitor's
+    form copy, N was kept to call the next), none in the answer. Now they wait for the start and go in the answer,
+    and Ctrl+Enter finishes the visitor with it once served; a second D before any letter is the same press."""
+    server = office
+    eka = issue(server, "Eka Saputra")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(eka["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    sent = on_its_way(page, "start")
+    prints: list = []
+    page.on("request", lambda r: prints.append(r.url) if r.url.endswith("/print-form") else None)
+    page.keyboard.press("d")
+    page.wait_for_function("() => document.querySelector('#btn-start').disabled")  # the start on its way
+    assert len(sent) == 1
+    page.keyboard.press("d")  # pressed twice: not a letter of the answer
+    answer = "Dijelaskan: isi NPWP, lalu klik Simpan pada menu Pokja."
+    page.keyboard.type(answer + "x")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#solution")).to_be_disabled()  # nothing typed in it yet: the visitor is not served yet
+    sent[0].continue_()
+    expect(page.locator("#notice")).to_have_text(f"{eka['label']} selesai.")
+    done = ticket(server, eka["label"])
+    assert (done["status"], done["solution"]) == ("resolved", answer)
+    counter = server.session("budi", PASSWORD).get(f"{server.url}/api/state", timeout=5).json()["counters"]
+    assert not next(c for c in counter if c["id"] == 1).get("paused")  # "i" paused nothing
+    assert prints == []  # "p" asked for no form copy (the last visitor's)

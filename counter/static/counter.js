@@ -88,6 +88,8 @@ const state = {
   clock: null, // the staff state's `disk.clock`: the server PC's clock behind the newest record (its words), or null
   printers: [], // the staff state's `printers`: the printers whose paper is nearly out (this counter's: renderPaper)
   busy: false,
+  busyAction: null, // the action in flight while `busy` (act): a start's lets the answer's first letters wait for it
+  typedAhead: "", // letters typed after D, before the visitor's start was answered: the answer's first (startPending)
   shownTicketId: null,
   lastDone: null, // {id, label, token, day}: the ticket last resolved or escalated at this counter (its form copy)
   formCopy: null, // {job, label, failed}: the form copy this page last sent to the printer, and its failure
@@ -481,7 +483,24 @@ function render() {
   if (state.focusAnswer && ticket && ticket.status === "serving" && !state.busy) {
     state.focusAnswer = false;
     $("solution").focus();
+    if (state.typedAhead) typeIntoAnswer();
   }
+}
+
+// D, then the answer typed at once: its first letters came while the start was on its way (the answer's box still
+// off), and each was a key of the page: I paused the counter, P printed the last visitor's form copy, N was kept to
+// call the next, and they were lost from the answer. Kept (onKey), they go in it once the visitor is served.
+function startPending() {
+  return (state.busy && state.busyAction === "start") || state.queued === "start";
+}
+
+function typeIntoAnswer() {
+  const box = $("solution");
+  const room = box.maxLength > 0 ? box.maxLength - box.value.length : state.typedAhead.length;
+  box.value += state.typedAhead.slice(0, Math.max(0, room));
+  state.typedAhead = "";
+  box.selectionStart = box.selectionEnd = box.value.length;
+  box.dispatchEvent(new Event("input", { bubbles: true })); // its count and its draft, as typing does
 }
 
 // This page's counter held by another officer: who, and what to do (another counter when the account may
@@ -2420,13 +2439,17 @@ async function act(action, extra = {}, { keys = false } = {}) {
   if (state.busy) {
     // D pressed as soon as the called visitor shows (the live event can come before the call's answer), or N
     // right after Ctrl+Enter: done once the action in flight is, if its button is on then. Only these two:
-    // a second of either is refused by its own button, where a second R would be one more call.
+    // a second of either is refused by its own button, where a second R would be one more call. And Ctrl+Enter
+    // (Selesai, or Eskalasi from the note) pressed after an answer typed while its start was on its way
+    // (startPending): done once the visitor is served, with that answer.
     if (action === "start" || action === "call-next") state.queued = action;
+    else if ((action === "resolve" || action === "escalate") && startPending()) state.queued = action;
     return;
   }
   const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
   if (!button || button.disabled) return;
   state.busy = true;
+  state.busyAction = action;
   state.changed = null; // the officer's next action: the corrected details are seen
   clearFieldErrors();
   const held = currentTicket();
@@ -2491,7 +2514,11 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (err.status === 409 && err.body && err.body.error === "ticket_changed" && held) pressedForGone(held, typed);
   } finally {
     state.busy = false;
+    state.busyAction = null;
     render();
+    // letters typed ahead of a start that failed, or that another page's press made (a refusal, elsewhere): for
+    // a picture that was not the server's, as a key pressed meanwhile (render put those of a start done in the answer)
+    if (!startPending()) state.typedAhead = "";
     reloadIfIdle(); // an admin's change came meanwhile
     const queued = state.queued;
     state.queued = null;
@@ -2971,6 +2998,13 @@ function onKey(ev) {
   const bar = ev.target === $("counter-select") && ev.key.length === 1 && ev.key !== " ";
   if ((["input", "textarea", "select"].includes(tag) && !bar) || ev.target.isContentEditable) {
     if (ev.key === "Escape") ev.target.blur();
+    return;
+  }
+  if (startPending() && (ev.key.length === 1 || ev.key === "Enter" || ev.key === "Backspace")) {
+    // the answer's first letters (typeIntoAnswer); D pressed again before any is the same press, not a letter
+    ev.preventDefault();
+    if (ev.key === "Backspace") state.typedAhead = state.typedAhead.slice(0, -1);
+    else if (state.typedAhead || ev.key !== "d") state.typedAhead += ev.key === "Enter" ? "\n" : ev.key;
     return;
   }
   const ticket = currentTicket();
