@@ -19,7 +19,7 @@ from adminpages import restore_settings as restore_settings  # autouse fixture: 
 from conftest import ROOT, SocketGate
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import empty_queue, issue, sign_in
+from staffpages import empty_queue, first_snapshot_read, issue, put_settings, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -37,7 +37,11 @@ def open_page(browser, live, path: str, username: str, form: bool = False):
 
 
 def admin_page(browser, live):
-    page = open_page(browser, live, "/counter/admin", "kepala")
+    """The admin page of kepala once its live socket's first snapshot has read the settings again (a test's save or
+    edit before that read's answer is taken over by it on a loaded run: tests/staffpages.py first_snapshot_read)."""
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    with first_snapshot_read(page):
+        sign_in(page, live, "/counter/admin", "kepala")
     expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
     return page
 
@@ -607,6 +611,39 @@ def test_an_admin_frees_a_counter_its_officer_left(browser, live, boss):
     page.context.close()
 
 
+def test_lepas_of_a_counter_whose_officer_was_calling_says_where_the_ticket_waits_now(browser, live, boss):
+    """Lepas of a counter whose officer was calling a visitor said only "Loket 2 dilepas dari budi.": the officer's page
+    and the front office said where that ticket waits, the admin who sent it back was told nothing of it. The page says
+    it from the release's event (`data.returned`, `data.place`), in both languages."""
+    empty_queue(live)
+    first, second = issue(live, "Rudi Hartono"), issue(live, "Sari Wulandari")
+    officer = live.session("budi", PASSWORD)
+    page = admin_page(browser, live)
+    row = page.locator("#live-counters tr[data-counter='2']")
+    release = row.locator("button[data-act=release]")
+    for lang, words in (
+        ("id", "Loket 2 dilepas dari budi. Tiket {label} yang dipanggil kembali menunggu di antrian A di tempatnya: "
+               "urutan ke-1."),
+        ("en", "Loket 2 released from budi. The called ticket {label} is waiting in line A again at its place: number 1."),
+    ):  # fmt: skip
+        r = officer.post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5)
+        assert r.json()["ticket"]["label"] == first["label"], r.text  # takes counter 2
+        expect(row).to_contain_text(f"{first['label']} · ")
+        expect(row).to_contain_text("budi")
+        if lang == "en":
+            page.click("#lang-toggle")
+        release.click()
+        release.click()  # the second click confirms
+        expect(page.locator("#sec-live .notice")).to_have_text(words.format(label=first["label"]))
+        expect(release).to_have_count(0)
+        ticket = requests.get(f"{live.url}/api/tickets/{first['token']}", timeout=5).json()["ticket"]
+        assert (ticket["status"], ticket["counter_id"]) == ("waiting", None)
+    assert requests.get(f"{live.url}/api/tickets/{second['token']}", timeout=5).json()["ticket"]["status"] == "waiting"
+    keep_shot(page, "admin-release-returned.png")
+    empty_queue(live)
+    page.context.close()
+
+
 def test_a_counter_added_or_removed_shows_at_once_under_loket_sekarang(browser, live, boss):
     """Loket sekarang listed the counters of the page's staff snapshot: one added on the page stayed missing
     (no officer, no Lepas) until the page reconnected, and one removed stayed listed."""
@@ -942,3 +979,73 @@ def test_another_admins_save_of_a_section_being_edited_is_said_there_and_the_edi
     expect(key(editing, "office.address")).to_have_value(office["address"])
     for p in (editing, other):
         p.context.close()
+
+
+def test_one_sections_edits_are_discarded_and_the_other_sections_edits_kept(browser, live, boss):
+    """A section edited but not saved said so with no way back but a reload of the page, which dropped every other
+    section's edits as well. "Batalkan perubahan", shown while the section has edits, puts it back as in force, by
+    mouse or keyboard, the focus on its first field; the other sections keep what was typed. The values are read
+    afresh: a change this page was not told of (its own account's, on another PC) is there, and a save after it
+    goes. A section another admin changed meanwhile has "Muat ulang bagian ini" instead (the same, one button)."""
+    live.add_user("kepala5", "admin")
+    page = admin_page(browser, live)
+    sec = {s: page.locator(f"#sec-{s}") for s in ("counters", "services", "office")}
+    expect(page.locator(".discard-section")).to_have_count(0)
+    key(page, "counters[1].name").fill("Loket Duaa")  # a typo
+    key(page, "services[0].name").fill("Konsultasi Penyedia Jasa")
+    discard = sec["counters"].locator(".discard-section")
+    expect(discard).to_have_text("Batalkan perubahan")
+    expect(sec["services"].locator(".discard-section")).to_have_text("Batalkan perubahan")
+    expect(sec["office"].locator(".discard-section")).to_have_count(0)
+    keep_shot(sec["counters"], "admin-discard.png")
+
+    key(page, "counters[1].name").focus()  # by keyboard: Tab on to the button, then Enter
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if discard.evaluate("b => b === document.activeElement"):
+            break
+    expect(discard).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(sec["counters"].locator(".notice")).to_have_text("Perubahan dibatalkan: ini nilai yang berlaku sekarang.")
+    expect(key(page, "counters[1].name")).to_have_value("Loket 2")
+    expect(discard).to_have_count(0)
+    expect(key(page, "counters[0].id")).to_be_focused()
+    expect(key(page, "services[0].name")).to_have_value("Konsultasi Penyedia Jasa")  # the other section's edit stays
+    expect(sec["services"].locator(".notice")).to_have_attribute("data-kind", "dirty")
+
+    # the same account changes the services on another PC: this page is not told (its own change), and its draft
+    # started before it; discarded, the section shows that change, and a save after it is not refused
+    services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    renamed = [{**s, "name": "Registrasi Akun SPSE"} if s["code"] == "C" else s for s in services]
+    put_settings(live, boss, "services", renamed)
+    sec["services"].locator(".discard-section").click()
+    expect(key(page, "services[2].name")).to_have_value("Registrasi Akun SPSE")
+    expect(key(page, "services[0].name")).to_have_value(services[0]["name"])
+    key(page, "services[1].daily_quota").fill("40")
+    sec["services"].locator("button.save").click()
+    expect(sec["services"].locator(".notice")).to_have_text("Tersimpan.")
+    saved = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    assert [(s["name"], s["daily_quota"]) for s in saved][1:] == [
+        (services[1]["name"], 40),
+        ("Registrasi Akun SPSE", None),
+    ]
+
+    # another admin saves Loket while it is being edited: one way back there, Muat ulang bagian ini
+    key(page, "counters[2].name").fill("Loket Tigaa")
+    counters = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]
+    other = live.session("kepala5", PASSWORD)
+    put_settings(live, other, "counters", [{**c, "name": "Loket Tiga"} if c["id"] == 3 else c for c in counters])
+    expect(sec["counters"].locator(".notice")).to_contain_text("Loket baru saja diubah oleh kepala5")
+    expect(sec["counters"].locator(".reload-section")).to_be_visible()
+    expect(discard).to_have_count(0)
+    sec["counters"].locator(".reload-section").click()
+    expect(key(page, "counters[2].name")).to_have_value("Loket Tiga")
+
+    # in English
+    key(page, "office.address").fill("Jl. Kenanga No. 3")
+    page.click("#lang-toggle")
+    expect(sec["office"].locator(".discard-section")).to_have_text("Discard changes")
+    sec["office"].locator(".discard-section").click()
+    expect(sec["office"].locator(".notice")).to_have_text("Changes discarded: these are the values in force now.")
+    expect(key(page, "office.name")).to_be_focused()
+    page.context.close()

@@ -34,6 +34,8 @@ const state = {
   editing: null, // username whose full name / NIP inputs are open
   counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
   armedCounter: null, // counter whose Lepas button waits for its confirming click
+  releaseSaid: null, // this page's last Lepas of a held counter: {id, seq, params, text} (sayRelease)
+  released: new Map(), // counter id -> its last release {seq, returned, place, service} (events, snapshots)
   live: null, // the live connection (start): whether its events are past a release's answer (knows)
   disk: null, // the staff state's `disk`: the free disk space, an alert when low
 };
@@ -200,6 +202,7 @@ async function resetSection(section) {
     state.dirty.delete(section);
     state.stale.delete(section);
     load(body);
+    renderDiscard(section);
     notice(root, "info", t("done.reset"));
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
@@ -212,6 +215,52 @@ function markDirty(section) {
   state.dirty.add(section);
   const n = box(section).querySelector(".notice");
   if (n.dataset.kind !== "error" && !state.stale.has(section)) notice(box(section), "dirty", t("unsaved"));
+  renderDiscard(section);
+}
+
+// ---- one section's edits dropped: the section as in force, the other sections' edits kept -------------------
+// "Ada perubahan yang belum disimpan." had no way back but a reload of the page, which dropped every section's
+// edits too. "Batalkan perubahan", while the section has edits, draws it again from the settings in force, read
+// afresh (a change this page was not told of, its own account's on another PC, is in them), at their version, so a
+// save after it is not refused; without the network, from the settings as the page last read them. A section
+// changed elsewhere meanwhile has "Muat ulang bagian ini" instead, which does the same (one button, one way back).
+// The focus goes to the section's first field (the button is gone).
+function renderDiscard(section) {
+  const row = box(section).querySelector(".save-row");
+  let button = row.querySelector(".discard-section");
+  if (!state.dirty.has(section) || state.stale.has(section)) {
+    if (button) button.remove();
+    return;
+  }
+  if (!button) {
+    button = el("button", { type: "button", class: "discard-section" });
+    button.addEventListener("click", () => discardSection(section, button));
+    row.querySelector(".save").before(button);
+  }
+  button.disabled = false;
+  button.textContent = t("btn.discard");
+  button.title = t("btn.discard_title", { section: t(`sec.${section}`) });
+}
+
+async function discardSection(section, button) {
+  const root = box(section);
+  button.disabled = true;
+  state.dirty.delete(section);
+  state.unanswered.delete(section);
+  try {
+    await refreshSettings(); // the section, no longer edited, takes the values read
+  } catch (err) {
+    if (err.status === 401) return keepDraftsAndReload();
+  }
+  if (state.dirty.has(section)) return renderDiscard(section); // typed in again meanwhile: that edit stays
+  state.drafts[section] = draft(section, state.settings[section]);
+  state.bases[section] = clone(state.settings[section]);
+  state.versions[section] = (state.settings.versions || {})[section];
+  clearErrors(root);
+  renderSection(section);
+  notice(root, "info", t("done.discarded"));
+  const first = [...root.querySelectorAll(".body input, .body select, .body textarea")].find((x) => !x.disabled && !x.readOnly);
+  (first || root.querySelector(".save")).focus();
 }
 
 // ---- a section changed elsewhere while it was being edited ------------------------------------
@@ -223,6 +272,7 @@ function showStale(section, text, kind = "error") {
   clearErrors(box(section));
   notice(box(section), kind, text);
   renderStale(section);
+  renderDiscard(section);
 }
 
 function renderStale(section) {
@@ -424,6 +474,7 @@ function renderSection(section) {
   form.replaceChildren(...fields, ...keptRest(section));
   renderReset(section);
   renderStale(section);
+  renderDiscard(section);
 }
 
 // A section's draft from the server's value: [hours] (null = always open) and the kiosks' addresses
@@ -510,6 +561,8 @@ async function save(section) {
     state.dirty.delete(section);
     state.stale.delete(section);
     load(body);
+    renderDiscard(section); // a save of the values in force already draws nothing again (load)
+    renderStale(section);
     notice(root, "info", section === "hours" ? hoursSaid(body.hours) : `${t("saved")}${unservedSaid(section, body)}`);
     sayUnservedAgain(section, body);
     if (section === "hours") {
@@ -843,7 +896,10 @@ async function releaseCounter(id, button, ev, label = null) {
   try {
     const { body } = await api("POST", `/api/counters/${id}/release`, {});
     const params = { counter: counterName(id), officer: entry.officer || "?", label };
-    notice(box("live"), "info", t(entry.officer ? "done.released" : "done.returned", params));
+    if (entry.officer) {
+      state.releaseSaid = { id, seq: body.seq, params, text: null };
+      sayRelease();
+    } else notice(box("live"), "info", t("done.returned", params));
     // The page's events past the answer's seq (its own release, and a counter its officer took again or a ticket
     // called there again meanwhile) drew the counters as they are: freed by the answer, they would show free.
     if (!(state.live && state.live.knows(body))) {
@@ -857,8 +913,37 @@ async function releaseCounter(id, button, ev, label = null) {
   renderLive();
 }
 
+// What this page's Lepas of a held counter did: "Loket 2 dilepas dari dewi.", and, when its officer was calling a
+// visitor, where that ticket waits now, as the officer's page and the front office say it ("Tiket A-002 yang
+// dipanggil kembali menunggu di antrian A di tempatnya: urutan ke-2."): the page said only the first, the ticket not
+// at all. The answer has only its seq; the release's `counter_released` event (the same seq) has `returned` and
+// `place`, and comes before the answer or after it: said at the answer, told again as the event comes (a snapshot's
+// `released`, the event missed: without the place). A notice replaced since is left.
+function sayRelease() {
+  const said = state.releaseSaid;
+  if (!said) return;
+  const shown = box("live").querySelector(".notice");
+  if (said.text !== null && shown.textContent !== said.text) return;
+  const r = state.released.get(said.id);
+  let text = t("done.released", said.params);
+  if (r && r.seq === said.seq && r.returned) {
+    const place = Number.isInteger(r.place) && r.service;
+    const params = { ...said.params, label: r.returned, service: r.service, place: r.place };
+    text = t(place ? "done.released_returned" : "done.released_returned_line", params);
+  }
+  notice(box("live"), "info", text);
+  said.text = shown.textContent;
+}
+
 function onSnapshot(snap) {
   state.counters = new Map((snap.counters || []).map((c) => [c.id, { officer: c.officer, paused: Boolean(c.paused), ticket: c.ticket }]));
+  for (const c of snap.counters || []) {
+    const r = c.released;
+    const known = state.released.get(c.id); // its event's, with the place: kept
+    if (!r || typeof r.seq !== "number" || (known && known.seq === r.seq)) continue;
+    state.released.set(c.id, { seq: r.seq, returned: r.returned || null, place: null, service: null });
+  }
+  sayRelease();
   renderLive();
   onDisk(snap.disk);
   resync();
@@ -900,6 +985,11 @@ function liveEvent(ev) {
     else if (ev.type !== "counter_released") entry.paused = ev.type === "counter_paused";
     else entry.officer = null; // a pause outlives the release: the next officer ends it
     state.counters.set(id, entry);
+    if (ev.type === "counter_released") {
+      const service = ev.ticket && ev.ticket.service;
+      state.released.set(id, { seq: ev.seq, returned: data.returned || null, place: data.place, service: service || null });
+      if (state.releaseSaid && state.releaseSaid.seq === ev.seq) sayRelease();
+    }
   }
   const ticket = ev.ticket;
   if (ticket && ticket.id !== undefined) {
