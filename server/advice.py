@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from typing import Any
 
 from server.i18n import t
@@ -113,6 +114,21 @@ def failure_advice(
     for lang, title in zip(("id", "en"), printer_title(settings, printer), strict=True):
         problem, fix = t(f"printer.problem.{kind}", lang), t(f"printer.fix.{kind}", lang)
         advice[lang] = t(key, lang, printer=title, problem=problem, fix=fix)
+    return advice
+
+
+def back_advice(settings: Any, printer: str, kind: str, final: bool, job_kind: str, since: datetime) -> dict[str, str]:
+    """The alert of a print that failed on a printer that has printed since (a later slip or form copy came out at
+    `since`: switched on again, a new roll, its agent back), in Indonesian and English: it prints again, and this
+    paper still did not come out, e.g. "Printer kios sudah mencetak lagi pukul 09.30, tetapi slip nomor berikut belum
+    tercetak — tekan Cetak ulang bila pengunjungnya perlu slip". Its failure's advice ("… tidak dapat dihubungi —
+    nyalakan printer …") sent the front office to check a printer that was fine. `kind`: the failure's (its line
+    stays the one of that cause); `back`: `since` (ISO 8601)."""
+    key = "printer.advice.back" + ("" if final else "_retry") + ("_form" if job_kind == "form" else "")
+    local = since.astimezone(settings.office.tz)
+    advice: dict[str, str] = {"kind": kind, "back": since.isoformat()}
+    for lang, title in zip(("id", "en"), printer_title(settings, printer), strict=True):
+        advice[lang] = t(key, lang, printer=title, time=local.strftime("%H.%M" if lang == "id" else "%H:%M"))
     return advice
 
 

@@ -908,9 +908,15 @@ PRINT_JOB = {
             "description": "A failed or retrying job: which printer, what is wrong and what to do, for the front "
             "office (e.g. 'Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang'); `kind` is one of "
             "paper_out, not_ready, cups_stopped, setup, permission, unreachable, not_found, no_answer, expired (a print "
-            "agent's job of a day that is over), other.",
+            "agent's job of a day that is over), other. `back`: the printer printed today after its failures still "
+            "open, at that time (ISO 8601): the words say it prints again and this paper is still to be printed.",
             "required": ["kind", "id", "en"],
-            "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "en": {"type": "string"}},
+            "properties": {
+                "kind": {"type": "string"},
+                "id": {"type": "string"},
+                "en": {"type": "string"},
+                "back": {"type": "string", "format": "date-time"},
+            },
         },
     },
 }

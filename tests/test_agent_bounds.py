@@ -112,6 +112,43 @@ def test_no_agent_a_few_seconds_after_a_ticket_is_told_once_and_it_prints_when_t
     assert [e["type"] for e in printer_events(app)] == ["print_failed", "printed"]
 
 
+def test_a_slip_that_failed_while_no_agent_was_connected_says_the_printer_is_back_once_another_printed(
+    app, client, clock, monkeypatch
+):
+    """The kiosk PC's agent off: the slips' alerts say to switch the PC on and start its agent. The agent back, a later
+    slip printed: the front office is told (`print_back`) and the first slip's advice says the printer prints again,
+    not to go and start an agent that runs; the printer failing again, its failure's advice again."""
+    svc = app.extensions["antrian"]
+    told: list[tuple[str, dict]] = []
+    monkeypatch.setattr(svc, "tell_staff", lambda name, data: told.append((name, data)))
+    worker, pushed = agent_worker(app, present=False)
+    assert worker.run_once() == 0
+    labels = issue(client, 2)
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS + 1)
+    worker.run_once()
+    assert [s for s, _ in statuses(app)] == ["retrying", "retrying"]
+
+    def advice(label: str) -> dict:
+        return next(j for j in svc.jobs.print_jobs() if j["label"] == label)["advice"]
+
+    assert advice(labels[0])["id"].startswith("Printer kios: agen cetaknya tidak tersambung")
+    worker.here["agent"] = True  # the agent starts; the second slip comes out first
+    worker.resend()
+    clock.advance(seconds=5)  # their next tries are due
+    assert worker.run_once() == 2
+    job = {m["label"]: m["job"] for m in pushed}
+    assert worker.acknowledge(job[labels[1]], None)
+    assert told == [("print_back", {"printer": "kiosk"})]
+    back = advice(labels[0])
+    assert back["kind"] == "no_agent" and back["back"], back
+    assert back["id"].startswith("Printer kios sudah mencetak lagi pukul "), back
+    assert back["id"].endswith("; slip nomor berikut dicetak lagi otomatis"), back
+    clock.advance(seconds=1)
+    assert worker.acknowledge(job[labels[0]], "printer kiosk: out of paper")  # it fails again: not back
+    assert advice(labels[0])["id"] == "Printer kios: kertas habis — isi kertas; tiket dicetak lagi otomatis"
+    assert told == [("print_back", {"printer": "kiosk"})]  # said once
+
+
 def test_an_agent_that_just_left_has_its_grace_from_when_it_left_not_from_the_jobs_age(app, client, clock):
     """A slip pushed a while ago and not yet acknowledged when the agent's socket drops (a network blip):
     not told as failed at once, only once the agent has been away ABSENT_GRACE_SECONDS."""

@@ -279,7 +279,9 @@ def test_a_mornings_slip_to_reprint_is_still_asked_for_after_fifty_prints(browse
     finally:
         printer.stop()
     page = open_front(browser, live)  # a PC opened in the afternoon
-    expect(slip_alert(page, waiting["label"])).to_contain_text(GAVE_UP)
+    # the printer has printed since: it says so, and that this slip is still to be reprinted (not "nyalakan printer")
+    expect(slip_alert(page, waiting["label"])).to_contain_text("Printer kios sudah mencetak lagi pukul")
+    expect(slip_alert(page, waiting["label"])).to_contain_text("tekan Cetak ulang bila pengunjungnya perlu slip")
     expect(gave_up(page, waiting["label"])).to_have_count(1)
     expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(1)  # the fifty printed: no alert
     page.context.close()

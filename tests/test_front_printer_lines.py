@@ -290,3 +290,70 @@ def test_what_failed_or_printed_before_the_socket_was_in_is_loaded_at_its_snapsh
     expect(chips(slip_lines(page))).to_have_text([second])
     expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(1)
     page.context.close()
+
+
+def test_a_printer_that_prints_again_is_said_back_with_its_slips_still_to_reprint(browser, live, kiosk):
+    """The kiosk printer out of paper at 09.00: its slips gave up, "kertas habis — isi kertas lalu tekan Cetak ulang".
+    A new roll, and later slips print (at their first try: no event); the line still said to load paper all day,
+    and the front office went to a printer that was fine. Now it says the printer prints again and that these slips
+    were still not printed (Cetak ulang if the visitor needs one), live and after a reload (the server's advice). The
+    printer switched off: the failure's advice again, for those slips too; switched on, back again. 1366x768 and
+    1024x768 (ANTRIAN_SHOTS)."""
+    rina = live.session("rina", PASSWORD)
+    labels = [issue(live, f"Pengunjung {i + 1}", service="AB"[i])["label"] for i in range(2)]
+    wait_jobs(rina, live, lambda found: all(j["attempts"] >= 1 for j in found))
+    give_up(live, rina, set(labels))
+    page = open_front(browser, live)
+    line = page.locator("#alerts li[data-type=print_failed][data-paper=slip][data-cause=paper_out]")
+    expect(line).to_contain_text("Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang")
+
+    kiosk.answers[STATUS_PAPER] = PAPER_IN  # a new roll: the next visitor's slip prints at once
+    later = issue(live, "Pengunjung 3", service="C")["label"]
+    assert wait_jobs(rina, live, lambda f: any(j["label"] == later and j["status"] == "printed" for j in f))
+    back = re.compile(
+        r"Printer kios sudah mencetak lagi pukul 09\.\d\d, tetapi slip nomor berikut belum tercetak — tekan Cetak"
+        r" ulang bila pengunjungnya perlu slip"
+    )
+    expect(line).to_contain_text(back)  # live: no reload
+    expect(line).not_to_contain_text("isi kertas")
+    expect(chips(line)).to_have_text(labels)  # still to reprint
+    said = line.inner_text()
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        reload_front(page)  # the server's advice, not the live message alone
+        expect(line).to_have_count(1)
+        assert line.inner_text() == said
+        expect(line).to_be_in_viewport()
+        keep_shot(page, f"front-printer-back-{width}.png")
+    page.set_viewport_size(FRONT_VIEWPORT)
+    page.click("#lang-toggle")
+    expect(line).to_contain_text(
+        re.compile(
+            r"Kiosk printer prints again since 09:\d\d, but these numbers' slips were not printed — press Reprint"
+        )
+    )
+    page.click("#lang-toggle")
+    advice = next(j for j in jobs(rina, live) if j["label"] == labels[0])["advice"]
+    assert advice["kind"] == "paper_out" and advice["back"], advice
+
+    kiosk.stop()  # switched off: the next slip fails, and the printer is not back any more
+    off = issue(live, "Pengunjung 4", service="A")["label"]
+    unreachable = page.locator("#alerts li[data-type=print_failed][data-cause=unreachable]")
+    expect(unreachable).to_contain_text("Printer kios: tidak dapat dihubungi — nyalakan printer dan periksa kabel")
+    expect(line).to_contain_text("Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang")  # live
+    reload_front(page)
+    expect(line).to_contain_text("Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang")
+    expect(unreachable).to_contain_text("tidak dapat dihubungi — nyalakan printer")
+
+    on = FakeNetworkPrinter(port=kiosk.port)  # switched on: the slip prints at its retry, the line says it is back
+    try:
+        live.advance(print_backoff_seconds(1) + 1)
+        expect(unreachable).to_have_count(0, timeout=20_000)
+        expect(line).to_contain_text(back)
+        expect(chips(line)).to_have_text(labels)
+        reload_front(page)
+        expect(line).to_contain_text(back)
+        assert next(j for j in jobs(rina, live) if j["label"] == off)["status"] == "printed"
+    finally:
+        on.stop()
+    page.context.close()

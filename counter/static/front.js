@@ -1555,6 +1555,12 @@ function onEvent(ev) {
       printer: ev.data && ev.data.printer,
       job: ev.data && ev.data.job,
     });
+    // A printer said back (its lines: "sudah mencetak lagi") fails again: the server's advice of its failures is
+    // what is wrong and what to do again, read anew (the alerts' back advice alone is kept here).
+    const printer = ev.data && ev.data.printer;
+    if (ev.type === "print_failed" && state.alerts.some((a) => a.printer === printer && a.advice && a.advice.back)) {
+      loadAlerts();
+    }
     renderAlerts();
   }
   const data = ev.data || {};
@@ -1724,6 +1730,9 @@ function start(user) {
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
   live.socket.on("printers", onPrinters); // a printer's paper nearly out, or a new roll in (no seq: not a change)
+  // A printer printed again after its failures (switched on, a new roll, its agent back; no seq): its lines say
+  // so, in the server's words (the print jobs' advice), no longer "nyalakan printer" all afternoon.
+  live.socket.on("print_back", () => loadAlerts());
   loadAlerts(); // at once; again at the socket's snapshot (onSnapshot)
 }
 

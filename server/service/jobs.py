@@ -137,6 +137,44 @@ def torn_copy(tx: Tx, job: dict[str, Any]) -> None:
         tx.save_ticket(ticket.replace(copy_printed_at=None), ticket)
 
 
+def _when(value: datetime | str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _ends_outage(outage: dict[str, str | None]) -> bool:
+    """Whether a print now ends its printer's outage (Store.printer_outage): a failure of it is still open (but the
+    printing job's), and the printer was not back before (its latest print earlier than its latest open failure,
+    the printing job's own too: a slip that failed again after the printer was said back, then printed)."""
+    failed, others, printed = (_when(outage[k]) for k in ("failed_at", "others", "printed_at"))
+    return others is not None and failed is not None and (printed is None or printed < failed)
+
+
+def _was_back(outage: dict[str, str | None]) -> bool:
+    """Whether the printer was back (Store.printer_outage): it printed after every failure still open."""
+    failed, printed = _when(outage["failed_at"]), _when(outage["printed_at"])
+    return printed is not None and (failed is None or printed > failed)
+
+
+def printers_back(jobs: list[dict[str, Any]]) -> dict[str, datetime]:
+    """The printers that printed today after every failure of theirs still open (a job failed or being retried), by
+    name, with that print's time: switched on again, a new roll in, its agent back. Their jobs that failed are still
+    to be reprinted, but the printer is fine: the front office is not to be sent to check it (back_advice). A printer
+    that fails again is not back (its newest failure is later than its print)."""
+    printed: dict[str, datetime] = {}
+    failed: dict[str, datetime] = {}
+    for job in jobs:
+        if not job.get("today"):
+            continue
+        name = job["printer"]
+        if job["status"] == "printed" and job.get("printed_at"):
+            at = _when(job["printed_at"])
+            printed[name] = max(at, printed.get(name, at))
+        elif job["status"] in ("failed", "retrying"):
+            at = _when(job.get("failed_at") or job["created_at"])
+            failed[name] = max(at, failed.get(name, at))
+    return {name: at for name, at in printed.items() if name in failed and at > failed[name]}
+
+
 # Kirim ulang of one mail at most once in this long: a refusal comes back within a second, and a press every
 # second (or a script) sent the mail server a connection each time (1,450 a minute), enough for a relay to block
 # the office's address.
@@ -148,6 +186,10 @@ class Jobs:
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
+        # The printers whose last result recorded here was a print: the next print cannot end an outage (a failure
+        # is recorded here only, and takes its printer out), so it does not read the day's jobs of that printer
+        # again (Tx.printer_outage: ~0.75 ms a print at 2,000 jobs of a day).
+        self._printing: set[str] = set()
 
     def wake_printer(self, name: str) -> None:
         """Tell a printer's worker that a job is waiting."""
@@ -231,10 +273,26 @@ class Jobs:
         from server.outbox import PRINT, result_fields
 
         unit = self.unit
+        back: set[str] = set()  # the printers that printed for the first time since a failure still open
 
         def run(tx: Tx, now: datetime) -> Outcome:
+            back.clear()
             for job, error in results:
                 fields, event = result_fields(PRINT, job, error, now)
+                if (
+                    error is None
+                    and job["printer"] not in self._printing
+                    and _ends_outage(tx.printer_outage(job["printer"], unit.day(now), job["id"]))
+                ):
+                    back.add(job["printer"])
+                elif (
+                    error is not None
+                    and event is None
+                    and _was_back(tx.printer_outage(job["printer"], unit.day(now), job["id"]))
+                ):
+                    # a quiet retry that failed on a printer said back: said, as its first failure was (the front
+                    # office's lines of that printer say what is wrong again, and when)
+                    event = PRINT.failed_event
                 reason = None
                 if error is not None and job["kind"] in SLIP_KINDS:
                     ticket = tx.ticket(job["ticket_id"])
@@ -277,6 +335,15 @@ class Jobs:
             return Outcome()
 
         unit.run(None, run)
+        for job, error in results:
+            if error is None:
+                self._printing.add(job["printer"])
+            else:
+                self._printing.discard(job["printer"])
+        for printer in sorted(back):
+            # the front office's lines of that printer's failures say it prints again (print_jobs, back_advice): the
+            # print of a slip at its first try logs no event, and the line said "nyalakan printer" all afternoon
+            unit.hooks.tell_staff("print_back", {"printer": printer})
 
     def print_skipped(self, skipped: list[tuple[dict[str, Any], str]]) -> None:
         """Record slips not printed because their tickets no longer wait for a call (slip_unwanted): each job
@@ -321,7 +388,7 @@ class Jobs:
         tickets is listed, however many came after it: the newest 50 alone left a morning's slip that gave up (its
         visitor still waiting for a reprint) out of the front office's alerts once fifty slips and copies had
         printed since, on a page reloaded or reconnected, or opened on another PC."""
-        from server.advice import failure_advice
+        from server.advice import back_advice, failure_advice
 
         today, tz = self.unit.day(), self.unit.settings.office.tz
         with self.unit.store.read() as tx:
@@ -331,10 +398,16 @@ class Jobs:
             job["today"] = (
                 bool(job["created_at"]) and core.local_day(datetime.fromisoformat(job["created_at"]), tz) == today
             )
+        back = printers_back(jobs)
+        for job in jobs:
             if job["status"] in ("failed", "retrying"):
-                job["advice"] = failure_advice(
-                    self.unit.settings, job["printer"], job["error"], job["status"] == "failed", job["kind"]
-                )
+                final = job["status"] == "failed"
+                job["advice"] = failure_advice(self.unit.settings, job["printer"], job["error"], final, job["kind"])
+                since = back.get(job["printer"]) if job["today"] else None
+                if since is not None and job["advice"]["kind"] != "expired":
+                    job["advice"] = back_advice(
+                        self.unit.settings, job["printer"], job["advice"]["kind"], final, job["kind"], since
+                    )
             elif job["status"] == "skipped":
                 job["reason"] = skip_reason((job["error"] or "").removeprefix(SKIPPED))
             elif job["status"] == "printed":

@@ -155,6 +155,24 @@ class OutboxQueries(TxBase):
             )
         return self.rows(f"{self._PRINT_JOB_LIST} ORDER BY p.id DESC LIMIT ?", [limit])
 
+    def printer_outage(self, printer: str, day: str, job: int) -> dict[str, str | None]:
+        """The printer's state as job `job` (its try about to be recorded) finds it, among the jobs of that day's
+        tickets: `failed_at`, the latest failure of its jobs still failed or being retried (`job`'s too), `others`,
+        the same but for `job`, and `printed_at`, its latest print; ISO text or None: a print that ends a failure
+        while others are still open says the printer is back, a failure after it that it is not (Jobs.print_results)."""
+        failed = (
+            "COALESCE((SELECT e.at FROM events e WHERE e.ticket_id = p.ticket_id AND e.type = 'print_failed'"
+            " AND json_extract(e.data, '$.job') = p.id ORDER BY e.seq DESC LIMIT 1), p.created_at)"
+        )
+        row = self.one(
+            f"SELECT MAX(CASE WHEN p.status IN ('failed', 'retrying') THEN {failed} END) AS failed_at,"
+            f" MAX(CASE WHEN p.status IN ('failed', 'retrying') AND p.id != ? THEN {failed} END) AS others,"
+            " MAX(CASE WHEN p.status = 'printed' THEN p.printed_at END) AS printed_at"
+            " FROM tickets t JOIN print_jobs p ON p.ticket_id = t.id WHERE t.day = ? AND p.printer = ?",
+            [job, day, printer],
+        )
+        return row or {"failed_at": None, "others": None, "printed_at": None}
+
     # -- escalation mail -------------------------------------------------------------------
     def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime, signer: str | None = None) -> int:
         """Queue an escalation mail, with who signs it (the officer's name as it is now); its id."""
