@@ -646,9 +646,11 @@ def counter_action(counter_id: int, action: str):
 @bp.post("/tickets/<ref>/cancel")
 @require("frontoffice")
 def cancel_ticket(ref: str):
-    """Front office cancels a waiting or called ticket (by label of today, or token)."""
+    """Front office cancels a waiting or called ticket (by label of today, or token), with an optional `reason`
+    (one line of up to 200 characters) kept for the staff."""
     data = body()
-    return answer(service().cancel(ref, current_user()["username"], request_key(f"cancel:{ref}", data)))
+    key = request_key(f"cancel:{ref}", data)
+    return answer(service().cancel(ref, current_user()["username"], key, payload=data))
 
 
 @bp.post("/tickets/<ref>/reprint")

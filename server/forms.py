@@ -26,6 +26,7 @@ LIMITS = {
     "lkpp_ticket": 100,
     "username": 64,
     "full_name": 100,
+    "reason": 200,  # why the front office cancelled a number (POST /api/tickets/<ref>/cancel), one line
 }
 REQUIRED = ("name", "agency", "address", "phone", "problem")
 # How long a visitor took over the form at the kiosk (form_seconds, whole seconds): a day at most. The

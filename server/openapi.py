@@ -2175,13 +2175,32 @@ def build() -> dict[str, Any]:
                 "cancel_ticket",
                 "Cancel a waiting or called ticket",
                 "tickets",
-                {"200": _ok("The cancelled ticket.", TICKET_RESPONSE)},
-                {"400": None, "404": "ticket_not_found.", "409": "Not waiting or called.", "413": None, "503": None},
+                {"200": _ok("The cancelled ticket, with its `cancel_reason` (null: none given).", TICKET_RESPONSE)},
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "Not waiting or called.",
+                    "413": None,
+                    "422": "cancel_reason_invalid: `reason` is not text, longer than 200 characters, or holds control "
+                    "characters; `fields.reason` says which, and nothing is cancelled.",
+                    "503": None,
+                },
                 roles=("frontoffice",),
                 write=True,
                 command=True,
                 params=[REF_TODAY],
-                body=_body({}),
+                body=_body(
+                    {
+                        "reason": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "description": "Optional: why the number is cancelled, one line (trimmed, whitespace runs "
+                            "one space). Kept in the `cancelled` event's data and said to the staff alone: the front "
+                            "office's list (`cancel_reason`), the guest book and the recap.",
+                            "examples": ["Nomor ganda"],
+                        }
+                    }
+                ),
             )
         },
         "/api/tickets/{ref}/reprint": {

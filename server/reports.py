@@ -106,6 +106,8 @@ def sent_to_outcome(row: dict[str, Any], services: dict[str, str] | None = None)
         sent_to = [row.get("service") or ""]
     names = services or {}
     places = t("recap.sent_to_then").join(names.get(code, code) for code in sent_to)
+    if row["status"] == core.CANCELLED and row.get("cancel_reason"):  # why, as the front office said it
+        return t("recap.outcome.transferred_cancelled_reason", services=places, reason=row["cancel_reason"])
     return t(f"recap.outcome.transferred_{row['status']}", services=places)
 
 
@@ -476,14 +478,18 @@ GUESTBOOK_XLSX_WIDTHS = {
 }
 
 
-def visit_remarks(status: str, moves: list[list[str]], service_name: Any) -> str:
+def visit_remarks(status: str, moves: list[list[str]], service_name: Any, reason: str | None = None) -> str:
     """Keterangan: where the visitor was sent on ("dialihkan ke Konsultasi Teknis, lalu ke …"), then what
-    became of the visit ("dilayani — selesai", "tidak hadir saat dipanggil", "dibatalkan", …)."""
+    became of the visit ("dilayani — selesai", "tidak hadir saat dipanggil", "dibatalkan", …); a cancel with the
+    reason the front office gave, "dibatalkan (alasan: nomor ganda)"."""
     parts = []
     if moves:
         to = t("guestbook.transferred_then").join(service_name(to) for _, to in moves)
         parts.append(t("guestbook.transferred", services=to))
-    parts.append(VISIT_NAMES.get(status, status))
+    if status == core.CANCELLED and reason:
+        parts.append(t("guestbook.visit.cancelled_reason", reason=reason))
+    else:
+        parts.append(VISIT_NAMES.get(status, status))
     return "; ".join(parts)
 
 
@@ -509,7 +515,7 @@ def guestbook_row(no: int, r: dict[str, Any], tz: Any, services: dict[str, str])
         G_AGENCY: r.get("agency") or "",
         G_ADDRESS: r.get("address") or "",
         G_PHONE: r.get("phone") or "",
-        G_REMARKS: visit_remarks(r["status"], moves, service_name),
+        G_REMARKS: visit_remarks(r["status"], moves, service_name, r.get("cancel_reason")),
     }
 
 

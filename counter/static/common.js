@@ -27,6 +27,13 @@ export function t(key, params = {}) {
   return text.replace(/\{([A-Za-z0-9_]+)\}/g, (found, k) => (has(k) ? String(params[k]) : found));
 }
 
+// A key's Indonesian words, whatever the page's language: what is kept for the office's Indonesian records (the
+// front office's reasons for a cancel, said in the guest book and the recap as they were sent).
+export function indonesian(key) {
+  const pair = catalogue[key];
+  return pair ? pair[0] : key;
+}
+
 // The choice is also a cookie: the pages the server draws (recap, dashboard, SKM) are drawn in it.
 function keepLang() {
   document.cookie = `antrian_lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;

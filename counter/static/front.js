@@ -1,6 +1,7 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, foldedDetail, getLang, hhmm, logout, officeNow,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, foldedDetail, getLang, hhmm, indonesian, logout,
+  officeNow,
   patch, requestId,
   say, sayAtLogin, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
   TIMEZONE, endedReason, sayWhole, wholeLabels, whoAmI, whyEnded, zoneName,
@@ -369,31 +370,152 @@ async function saveEdit() {
 }
 
 // ---- today's tickets --------------------------------------------------------------------
+// Why a number is cancelled, for the staff's records (the guest book, the recap, the list below): the three common
+// reasons and "Lainnya" with a short text, offered beside an armed Batalkan (its `.acts`, so that the Tab key goes
+// from the armed button to them, and the list moves nothing: the box floats over the rows below). Optional: the
+// second click on Klik lagi cancels with the reason chosen, or none. A preset is sent in Indonesian whatever the
+// page's language: the records are Indonesian. Choosing or typing keeps the cancel armed REASON_HOLD_MS after the
+// last touch of the box (4 s untouched, as before).
+const REASONS = ["left", "duplicate", "wrong_service", "other"];
+const ARMED_MS = 4000;
+const REASON_HOLD_MS = 30000;
+const REASON_MAX = 200; // server/forms.py LIMITS["reason"]
+let armTimer = null;
+let reasonBox = null; // { id, el, other } while a cancel is armed
+
+function armFor(ticket, ms) {
+  clearTimeout(armTimer);
+  armTimer = setTimeout(() => {
+    if (state.armed === ticket.id) disarm();
+  }, ms);
+}
+
+function disarm() {
+  clearTimeout(armTimer);
+  const asked = notices.get("list-notice");
+  state.armed = null;
+  if (asked && asked.armedFor) notice("list-notice", "", "");
+  dropReasons();
+  renderTickets();
+}
+
+function dropReasons() {
+  if (reasonBox) reasonBox.el.remove();
+  reasonBox = null;
+}
+
+function chosenReason() {
+  if (!reasonBox) return "";
+  const picked = reasonBox.el.querySelector("input[type=radio]:checked");
+  if (!picked) return "";
+  if (picked.value !== "other") return indonesian(`cancel.reason.${picked.value}`);
+  return reasonBox.other.value.trim().replace(/\s+/g, " ");
+}
+
+function reasonsFor(ticket) {
+  if (reasonBox && reasonBox.id === ticket.id) return reasonBox;
+  dropReasons();
+  const name = `cancel-why-${ticket.id}`;
+  const other = el("input", { type: "text", maxlength: String(REASON_MAX), autocomplete: "off", class: "why-other",
+                              dataset: { field: "reason" } });
+  const choices = REASONS.map((key) => {
+    const radio = el("input", { type: "radio", name, value: key });
+    return el("label", { class: "why-choice", dataset: { reason: key } }, radio, el("span", { dataset: { i18n: `cancel.reason.${key}` } }));
+  });
+  const confirmBtn = el("button", { type: "button", class: "small danger", dataset: { act: "cancel-confirm" } });
+  const keepBtn = el("button", { type: "button", class: "small", dataset: { act: "cancel-keep" } });
+  const box = el("fieldset", { class: "cancel-why", dataset: { ticket: ticket.label } },
+    el("legend", {}), ...choices, other, el("div", { class: "why-acts" }, confirmBtn, keepBtn));
+  other.disabled = true;
+  box.addEventListener("change", () => {
+    const picked = box.querySelector("input[type=radio]:checked");
+    other.disabled = !(picked && picked.value === "other");
+    if (!other.disabled) other.focus();
+  });
+  // any touch of the box, a choice, a key typed: the cancel stays armed while it is being used
+  for (const type of ["pointerdown", "keydown", "input", "focusin"]) {
+    box.addEventListener(type, () => state.armed === ticket.id && armFor(ticket, REASON_HOLD_MS));
+  }
+  box.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      disarm();
+      const again = $("tickets").querySelector(`tr[data-label="${ticket.label}"] [data-act=cancel]`);
+      if (again) again.focus(); // back where the cancel began
+    } else if (ev.key === "Enter" && ev.target === other) {
+      ev.preventDefault();
+      confirmCancel(ticket, confirmBtn);
+    }
+  });
+  confirmBtn.addEventListener("click", () => confirmCancel(ticket, confirmBtn));
+  keepBtn.addEventListener("click", () => disarm());
+  reasonBox = { id: ticket.id, el: box, other };
+  return reasonBox;
+}
+
+// The box's words in the page's language (drawn again at a language switch with the list), beside the armed button.
+function placeReasons() {
+  if (!reasonBox) return;
+  const x = state.tickets.get(reasonBox.id);
+  const acts = document.querySelector(`#tickets tr[data-label="${x ? x.label : ""}"] .acts`);
+  if (!x || state.armed !== x.id || !acts) return dropReasons();
+  const box = reasonBox.el;
+  box.querySelector("legend").textContent = t("cancel.legend", { label: x.label });
+  for (const span of box.querySelectorAll("[data-i18n]")) span.textContent = t(span.dataset.i18n);
+  reasonBox.other.placeholder = t("cancel.other_placeholder");
+  reasonBox.other.setAttribute("aria-label", t("cancel.other_label", { label: x.label }));
+  box.querySelector("[data-act=cancel-confirm]").textContent = t("cancel.confirm", { label: x.label });
+  box.querySelector("[data-act=cancel-keep]").textContent = t("cancel.keep");
+  const button = acts.querySelector("[data-act=cancel]");
+  if (box.parentNode !== acts || box.previousSibling !== button) button.after(box); // right after it: Tab goes there
+  // below the row; above it when the list's box has no room under it (its last rows)
+  const room = $("ticket-box").getBoundingClientRect();
+  box.classList.remove("above");
+  if (box.getBoundingClientRect().bottom > room.bottom && acts.getBoundingClientRect().top - room.top > box.offsetHeight) {
+    box.classList.add("above");
+  }
+}
+
 async function cancel(ticket, button, ev) {
   if (state.armed === ticket.id && doubled(ev)) return;
   if (justMoved()) return;
   if (state.armed !== ticket.id) {
     // A cancel cannot be undone: the first click arms the button (its row drawn again, asking to
-    // confirm), the second cancels; the second half of a double click is no confirmation.
+    // confirm, the reasons beside it), the second cancels; the second half of a double click is no confirmation.
+    if (state.armed !== null) dropReasons();
     state.armed = ticket.id;
     const asked = () => t("btn.cancel_confirm", { label: ticket.label });
+    asked.armedFor = ticket.id;
     notice("list-notice", "warn", asked);
+    reasonsFor(ticket);
     renderTickets();
-    setTimeout(() => {
-      if (state.armed === ticket.id) {
-        state.armed = null;
-        if (notices.get("list-notice") === asked) notice("list-notice", "", "");
-        renderTickets();
-      }
-    }, 4000);
+    armFor(ticket, ARMED_MS);
     return;
   }
+  confirmCancel(ticket, button);
+}
+
+async function confirmCancel(ticket, button) {
+  if (state.armed !== ticket.id) return;
+  const picked = reasonBox && reasonBox.el.querySelector("input[type=radio]:checked");
+  const reason = chosenReason();
+  if (picked && picked.value === "other" && !reason) {
+    // "Lainnya" with nothing typed: said, the text box to type in, still armed
+    notice("list-notice", "warn", () => t("cancel.other_empty"));
+    reasonBox.other.focus();
+    armFor(ticket, REASON_HOLD_MS);
+    return;
+  }
+  clearTimeout(armTimer);
   state.armed = null;
+  dropReasons();
   button.disabled = true;
   try {
-    const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, { request_id: requestId() });
+    const body0 = { request_id: requestId(), ...(reason ? { reason } : {}) };
+    const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, body0);
     if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
-    notice("list-notice", "info", () => t("done.cancelled", { label: ticket.label }));
+    notice("list-notice", "info", reason ? () => t("done.cancelled_reason", { label: ticket.label, reason })
+      : () => t("done.cancelled", { label: ticket.label }));
   } catch (err) {
     if (err.status === 401) return sessionEnded();
     notice("list-notice", "error", () => t("fail.cancel", { label: ticket.label, text: refused(err) }));
@@ -440,7 +562,7 @@ function ticketRow(x, counters) {
   const form = x.form || {};
   const key = JSON.stringify([
     getLang(), x.label, x.priority, x.requeues, form.name, form.agency, x.status, x.calls, x.counter_id,
-    counters[x.counter_id], x.created_at, state.armed === x.id, x.service, x.finished_at,
+    counters[x.counter_id], x.created_at, state.armed === x.id, x.service, x.finished_at, x.cancel_reason,
   ]);
   const kept = ticketRows.get(x.id);
   if (kept && kept.key === key) {
@@ -486,6 +608,9 @@ function ticketRow(x, counters) {
       x.status === "called" ? ` (${x.calls}/${PAGE.max_calls})` : "",
       // skipped and requeued: a visitor asking why their number was passed gets the answer here
       x.requeues ? el("span", { class: "tag" }, t("requeued", { n: x.requeues })) : null,
+      // why the front office cancelled it, as it was sent (the staff's alone: no public page has it)
+      x.status === "cancelled" && x.cancel_reason
+        ? el("span", { class: "why" }, t("list.cancel_reason", { reason: x.cancel_reason })) : null,
     ),
     // its place in its service's line and the estimated wait, as the visitor's phone says them (the server's)
     placeCell(el("td", { class: "place" }), x),
@@ -597,6 +722,20 @@ function showNoMatch(shown) {
 }
 
 function renderTickets(force = false) {
+  // A row drawn anew (armed, disarmed, its ticket changed) is a new element: a keyboard's focus on one of its
+  // buttons went with the old one, to the page's body (Enter on Batalkan armed it, and the second Enter did nothing).
+  // It goes to the same button of the new row.
+  const was = document.activeElement;
+  const from = was && was.dataset && was.dataset.act && was.closest("#tickets tr[data-label]");
+  drawTickets(force);
+  placeReasons(); // the armed cancel's reasons beside its button, in the page's language
+  if (from && !was.isConnected) {
+    const again = $("tickets").querySelector(`tr[data-label="${from.dataset.label}"] [data-act="${was.dataset.act}"]`);
+    if (again) again.focus();
+  }
+}
+
+function drawTickets(force) {
   const counters = Object.fromEntries(PAGE.counters.map((c) => [c.id, c.name]));
   for (const id of ticketRows.keys()) if (!state.tickets.has(id)) ticketRows.delete(id);
   const groups = new Map([["counter", []]]);
@@ -1453,7 +1592,9 @@ function applyTicket(ticket) {
   if (!ticket || ticket.id === undefined) return;
   const before = state.tickets.get(ticket.id);
   // its place stays until the server's list says the new one (a finished ticket has none)
-  state.tickets.set(ticket.id, { ...ticket, place: ticket.status === "waiting" && before ? before.place : undefined });
+  state.tickets.set(ticket.id, { ...ticket, place: ticket.status === "waiting" && before ? before.place : undefined,
+    // why it was cancelled: said by the cancel's own event and the list; another event's ticket has no such field
+    cancel_reason: "cancel_reason" in ticket ? ticket.cancel_reason : before && before.cancel_reason });
 }
 
 function onSnapshot(snap) {

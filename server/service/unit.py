@@ -610,6 +610,8 @@ class UnitOfWork:
                 if ticket is not None:
                     ev["ticket"] = public_ticket(settings, ticket)
                     ev["ticket_full"] = full_ticket(settings, ticket, tx.form(ticket.id))
+                    if ev["type"] == "cancelled":  # why, for the staff (the public ticket has no such field)
+                        ev["ticket_full"]["cancel_reason"] = (ev.get("data") or {}).get("reason")
                     if ev["type"] in ("called", "recalled"):
                         ev["announce"], start = self.hooks.announcer(ticket, ev["counter_id"])
                         if start is not None:

@@ -586,14 +586,18 @@ class Views:
     # -- staff lists ---------------------------------------------------------------------
     def today_tickets(self) -> list[dict[str, Any]]:
         """Every ticket of the office's local today, in calling order, with its form; a waiting one with
-        its `position`, `ahead` and `estimated_wait_s`, as its visitor's phone says them."""
+        its `position`, `ahead` and `estimated_wait_s`, as its visitor's phone says them; a cancelled one with its
+        `cancel_reason` (null: none given)."""
         with self.unit.store.read() as tx:
             tickets = tx.tickets_of_day(self.unit.day())
             tickets.sort(key=core.order_key)
             places = self.places(tx)
+            reasons = tx.cancel_reasons(self.unit.day()) if any(t.status == core.CANCELLED for t in tickets) else {}
             out = []
             for t in tickets:
                 view = self.full_ticket(t, tx.form(t.id))
+                if t.status == core.CANCELLED:  # why the front office cancelled it (its event's), staff only
+                    view["cancel_reason"] = reasons.get(t.id)
                 if t.id in places:
                     ahead, wait = places[t.id]
                     view["place"] = {"position": ahead + 1, "ahead": ahead, "estimated_wait_s": wait}

@@ -219,6 +219,17 @@ class EventQueries(TxBase):
             [day, counter_id],
         )
 
+    def cancel_reasons(self, day: str) -> dict[int, str]:
+        """Why the front office cancelled each of a day's cancelled tickets that has a reason (its `cancelled`
+        event's data.reason), by ticket id: one statement for the whole list (the day's tickets by their index, each
+        one's events by idx_events_ticket_seq)."""
+        rows = self.db.execute(
+            "SELECT t.id, json_extract(e.data, '$.reason') FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id"
+            " WHERE t.day = ? AND t.status = 'cancelled' AND e.type = 'cancelled' ORDER BY e.seq",
+            [day],
+        ).fetchall()
+        return {ticket_id: reason for ticket_id, reason in rows if reason}
+
     def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
         """Every event of one ticket, oldest first; not a running server's row that publishes the command line's
         (`data.applies`: a counter freed by `users disable` sent its called ticket back once, not twice)."""

@@ -57,6 +57,12 @@ _KEPT_GROUP = {
 _KEPT = ", ".join(FIGURE_DAY_COLUMNS)
 _ADDED_UP = ", ".join(f"{'MAX' if c.endswith('_max') else 'SUM'}({c}) AS {c}" for c in FIGURE_DAY_COLUMNS)
 _IN_DAYS = "t.day IN (SELECT value FROM json_each(?))"
+# Why the front office cancelled a cancelled ticket (its `cancelled` event's data.reason; POST /api/tickets/<ref>/cancel),
+# else NULL: the guest book's and the recap's Keterangan say it (events by ticket: m010's idx_events_ticket_seq).
+CANCEL_REASON_SQL = (
+    "CASE WHEN t.status = 'cancelled' THEN (SELECT json_extract(e.data, '$.reason') FROM events e"
+    " WHERE e.ticket_id = t.id AND e.type = 'cancelled' ORDER BY e.seq DESC LIMIT 1) END"
+)
 _UNSERVED_SQL = sql_words(core.UNSERVED_ENDS)  # how a ticket ends unserved at its last service
 
 
@@ -149,6 +155,7 @@ class ReportQueries(TxBase):
             "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution, t.served_before_ms,"
             " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at, t.transferred_from,"
             f" {officer_name} AS officer_name, {corrected_by} AS corrected_by, {transfers} AS transfers,"
+            f" {CANCEL_REASON_SQL} AS cancel_reason,"
             " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
             " JOIN forms f ON f.ticket_id = t.id" + users + " WHERE " + where
         )
@@ -176,7 +183,8 @@ class ReportQueries(TxBase):
         )
         cur = self.db.execute(
             "SELECT t.id, t.day, t.created_at, t.label, t.service, t.status, t.transferred_from,"
-            f" {transfers} AS transfers, f.name, f.agency, f.address, f.phone FROM tickets t"
+            f" {transfers} AS transfers, {CANCEL_REASON_SQL} AS cancel_reason,"
+            " f.name, f.agency, f.address, f.phone FROM tickets t"
             " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
             # by id, the order the numbers were taken, not by the time: a PC's clock stepped back during the day
             # (docs/operations.md, "Jam PC server") put the later visitors first
