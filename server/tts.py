@@ -64,6 +64,10 @@ _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _SLASH = re.compile(r"\s*/\s*")  # "PPK/Pokja": espeak-ng's Indonesian says "/" as "garis miring" (slanted line)
+# A run of digits in a counter's name longer than this is said digit by digit ("0211234567": "nol dua satu …"), as
+# a phone or extension number is read out: num2words named it in "miliar" and "oktiliun", and one of 37 digits or more
+# it cannot say at all (OverflowError: the call said nothing).
+NUMBER_DIGITS_MAX = 6
 _HASH = re.compile(r"#\s*(?=\d)")  # "Loket #3": espeak-ng's Indonesian says "#" as "pagar" (a fence)
 # A word of two or more capitals, not part of a longer word ("LPSE", "CS", "BAPPEDA", "LOKET").
 _CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,}(?![^\W_])")
@@ -232,7 +236,10 @@ def counter_words(
     def say(m: re.Match[str]) -> str:
         before = " " if m.start() > 0 and name[m.start() - 1].isalpha() else ""
         after = " " if m.end() < len(name) and name[m.end()].isalpha() else ""
-        return before + number_words(int(m.group()), lang) + after
+        digits = m.group()
+        if len(digits) > NUMBER_DIGITS_MAX:  # a phone or extension number: digit by digit
+            return before + " ".join(number_words(int(d), lang) for d in digits) + after
+        return before + number_words(int(digits), lang) + after
 
     in_capitals = not any(c.islower() for c in name)
 

@@ -112,6 +112,13 @@ def test_prefix_is_spelled_letter_by_letter(label, letters):
         ("Meja 1A", "Meja satu A"),
         ("Loket2", "Loket dua"),
         ("Loket 3 – Registrasi", "Loket tiga – Registrasi"),
+        ("Ruang 101", "Ruang seratus satu"),
+        ("Loket 999999", "Loket sembilan ratus sembilan puluh sembilan ribu sembilan ratus sembilan puluh sembilan"),
+        # a longer run of digits (a phone or extension number) is said digit by digit: num2words named it in
+        # "oktiliun", and one of 37 digits or more (the admin page takes a name of them) raised OverflowError, the call
+        # said nothing
+        ("Loket 0211234567", "Loket nol dua satu satu dua tiga empat lima enam tujuh"),
+        ("Loket " + "9" * 40, "Loket " + " ".join(["sembilan"] * 40)),
     ],
 )
 def test_digits_in_counter_name_become_words(counter, spoken):
