@@ -120,9 +120,19 @@ def create_app(
         raise
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
-    service.announcer = lambda ticket, counter_id: announcer.announce_later(  # a last chance says so before the call
-        ticket.label, service.counter_name(counter_id), ticket.calls, last_chance(service.settings, ticket)
-    )
+
+    def announce_call(ticket, counter_id):
+        """A call's announcement (a last chance says so before the call), made inside the call's transaction: words
+        that cannot be made (a counter's name of 40 digits raised num2words' OverflowError) rolled the call back, at
+        every press. The call is made whatever fails in them: shown on the TVs without its announcement, logged."""
+        name = service.counter_name(counter_id)
+        try:
+            return announcer.announce_later(ticket.label, name, ticket.calls, last_chance(service.settings, ticket))
+        except Exception:
+            log.exception("the call of %s to %s cannot be said: shown without its announcement", ticket.label, name)
+            return None, None
+
+    service.announcer = announce_call
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())
     service.closers.append(announcer.wake)  # its loop leaves at once (Upkeep.join waits for it)

@@ -124,6 +124,26 @@ def test_broken_speech_keeps_the_call_and_logs_once(app, tmp_path, caplog):
     assert snap["counters"][1]["ticket"]["calls"] == 2
 
 
+def test_a_call_whose_words_cannot_be_made_is_still_a_call_shown_without_its_announcement(app, monkeypatch, caplog):
+    """The announcement's words are made inside the call's transaction: one that raised (a counter's name of 40
+    digits raised num2words' OverflowError) rolled the call back, and Panggil berikutnya at that counter answered
+    "Terjadi kesalahan pada server." at every press, nobody callable there. Whatever fails in them now, the call
+    is made, shown without its announcement, and the log says why. (A fault put in the words: no name is known to
+    raise any more.)"""
+
+    def broken(*args, **kwargs):
+        raise ArithmeticError("words of a name")
+
+    monkeypatch.setattr("server.announce.announcement_text", broken)
+    with caplog.at_level(logging.ERROR):
+        client, h, events = call_first(app)
+    called = next(e for e in events if e["type"] == "called")
+    assert called["announce"] is None and called["ticket"]["label"] == "A-001"
+    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "A-001" in error.getMessage() and "Loket 2" in error.getMessage() and "words of a name" in error.exc_text
+    assert client.get("/api/state").get_json()["counters"][1]["ticket"]["label"] == "A-001"  # a TV's snapshot too
+
+
 # -- a recall says which call it is -------------------------------------------------------------
 
 
