@@ -2447,7 +2447,10 @@ async function act(action, extra = {}, { keys = false } = {}) {
     return;
   }
   const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
-  if (!button || button.disabled) return;
+  if (!button || button.disabled) {
+    if (action === "start") state.typedAhead = ""; // a start queued that cannot be pressed now: no answer to type in
+    return;
+  }
   state.busy = true;
   state.busyAction = action;
   state.changed = null; // the officer's next action: the corrected details are seen
