@@ -240,6 +240,8 @@ class PrintWorker(OutboxWorker):
             reason = self.unwanted(tx, job, ticket)
             if reason is not None:
                 raise Withdrawn(reason)  # not printed: its ticket no longer waits for a call
+            if job["kind"] == "form":  # the corrections this copy's text has (one saved while it prints: old text)
+                job["read_seq"] = tx.correction_seq(ticket.id)
             return self.slip(tx, job, ticket)
 
     def withdraw(self, job: dict[str, Any], reason: str) -> None:
@@ -415,6 +417,9 @@ class AgentPrintWorker(PrintWorker):
         # said printed that it may still report torn: each job as it was before that try, and until when (monotonic;
         # the slips' estimated ends follow each other, as a printer prints in order: _printed_until).
         self.lengths: dict[int, float] = {}
+        # A form copy's latest correction when it was first pushed (PrintWorker.prepare's read_seq), by job id: the
+        # agent prints the first push it gets (its journal), so a correction saved after it is not on the paper.
+        self.read_seqs: dict[int, int] = {}
         self.printed_recently: dict[int, tuple[dict[str, Any], float]] = {}
 
     def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
@@ -492,6 +497,8 @@ class AgentPrintWorker(PrintWorker):
                     continue  # acknowledged (or given up) meanwhile
                 reason = self.unwanted(tx, current)
                 msg = self.payload(tx, current) if reason is None else None
+                if msg is not None and current["kind"] == "form" and current["id"] not in self.read_seqs:
+                    self.read_seqs[current["id"]] = tx.correction_seq(current["ticket_id"])
             if msg is None:  # its ticket no longer waits for a call: not pushed, skipped
                 self.sent.pop(current["id"], None)
                 self.withdraw(current, reason)
@@ -505,6 +512,8 @@ class AgentPrintWorker(PrintWorker):
             del self.sent[job_id]  # acknowledged or given up long ago: `sent` stays the size of what is pending
         if len(self.lengths) > len(self.sent):  # and `lengths` (a job pushed again after a reconnect has it anew)
             self.lengths = {job_id: seconds for job_id, seconds in self.lengths.items() if job_id in self.sent}
+        if len(self.read_seqs) > len(self.sent):
+            self.read_seqs = {job_id: seq for job_id, seq in self.read_seqs.items() if job_id in self.sent}
         if len(jobs) == self.PUSH_PER_ROUND:
             self.wake.set()  # more are due: the next round at once
         return pushed
@@ -585,6 +594,9 @@ class AgentPrintWorker(PrintWorker):
             return False
         self.sent.pop(job_id, None)
         seconds = self.lengths.pop(job_id, None)
+        read_seq = self.read_seqs.pop(job_id, None)
+        if read_seq is not None:
+            job["read_seq"] = read_seq
         self.service.print_results([(job, error)])
         if error is None:
             self._printed_recently(job, seconds)
@@ -619,6 +631,7 @@ class AgentPrintWorker(PrintWorker):
         error = printers.transport.torn_slip(self.config)
         log.warning("print job %s: %s (said by its print agent)", job_id, error)
         self.sent.pop(job_id, None)
+        self.read_seqs.pop(job_id, None)  # printed again from a push of then
         self.record([(before, error, False)])
         return True
 

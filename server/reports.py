@@ -113,8 +113,8 @@ def sent_to_outcome(row: dict[str, Any], services: dict[str, str] | None = None)
 
 def keterangan(row: dict[str, Any], services: dict[str, str] | None = None, counters: Any = None) -> str:
     """Remarks: the category, where the visitor was transferred from (transfer_remark), the outcome, for
-    escalations the LKPP ticket number, and who other than the officer corrected the record ("dikoreksi oleh
-    Sari Dewi"): its text is then not all the officer's."""
+    escalations the LKPP ticket number, and who corrected the record after it was finished ("dikoreksi oleh
+    Sari Dewi"; the officer in Petugas too: a row of the signed recap whose text is not as first recorded)."""
     parts = []
     if row.get("category"):
         parts.append(category_name(row["category"]))

@@ -413,3 +413,62 @@ def test_a_retried_slip_of_a_ticket_cancelled_while_no_agent_is_connected_is_ski
     job = next(m["job"] for m in pushed if m["label"] == labels[1])
     assert worker.acknowledge(job, None)  # it printed while the ticket was being cancelled
     assert [s for s, _ in statuses(app)] == ["retrying", "printed", "retrying", "skipped"]
+
+
+def test_a_form_copy_an_agent_had_when_its_record_was_corrected_is_said_printed_with_the_old_text(tmp_path, clock):
+    """A counter's printer on a kiosk PC (its print agent): the copy pushed to the agent, the answer corrected before
+    the agent said it printed. The paper has the old text (pushed as rendered then); the agent's "printed" was taken
+    as any other, and the counter's page said nothing. Now its `printed` event says `outdated` (the page's line
+    with Cetak ulang); a copy pushed after the correction is not."""
+    from conftest import empty_database
+
+    from server.app import create_app
+
+    cfg = write_config(tmp_path, {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "kiosk"'})
+    empty_database(cfg.parent / "antrian.db")
+    app = create_app(cfg, workers=False, clock=clock, synchronous="OFF")
+    try:
+        client = app.test_client()
+        issue(client, 1)
+        h = login(app, client, "budi", counter_id=1)
+        for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset lewat admn"})):
+            assert client.post(f"/api/counters/1/{action}", json=data, headers=h).status_code == 200
+        worker, pushed = agent_worker(app)
+
+        def copy() -> dict:
+            r = client.post("/api/tickets/A-001/print-form", json={"counter_id": 1}, headers=h)
+            assert r.status_code == 202, r.get_json()
+            pushed.clear()
+            worker.run_once()  # pushed: the agent has the copy's bytes, and prints the first push it gets
+            (msg,) = [m for m in pushed if m["kind"] == "form"]
+            return msg
+
+        def correct(solution: str) -> None:
+            r = client.post("/api/tickets/A-001/correct", json={"solution": solution}, headers=h)
+            assert r.status_code == 200, r.get_json()
+
+        def printed_said(job: int) -> dict | None:
+            before = len(printer_events(app))
+            assert worker.acknowledge(job, None)
+            said = printer_events(app)[before:]
+            return json.loads(said[0]["data"]) if said else None
+
+        first = copy()
+        assert "lewat admn" in first["text"]
+        correct("Reset lewat admin")
+        said = printed_said(first["job"])  # the agent printed "lewat admn"
+        assert said is not None and said["outdated"] is True and said["kind"] == "form", said
+        second = copy()
+        assert "lewat admin" in second["text"]
+        correct("Reset lewat menu admin")
+        worker.resend()  # a reconnect: pushed again with the text of now, but the agent printed the first push
+        pushed.clear()
+        assert worker.run_once() == 1 and "menu admin" in pushed[0]["text"]
+        said = printed_said(second["job"])
+        assert said is not None and said["outdated"] is True, said
+        third = copy()
+        assert "menu admin" in third["text"]
+        assert printed_said(third["job"]) is None  # the text of now, at its first try: nothing to say
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()

@@ -13,11 +13,12 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from conftest import login, visitor, write_config
 from fakeprinter import FakeNetworkPrinter
-from live import LiveServer
+from live import LiveServer, wait_for
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, staffed
@@ -140,6 +141,13 @@ def busy(printer):
         yield
     finally:
         hold.close()
+
+
+def connections_to(port: int) -> int:
+    """The TCP connections open to 127.0.0.1:`port` from this machine (/proc/net/tcp, ESTABLISHED), one waiting in the
+    printer's listen queue too: a print worker's connection is made after the slip was read (PrintWorker.prepare)."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(1 for r in rows if r[2] == f"0100007F:{port:04X}" and r[3] == "01")
 
 
 def printed(printer, text: bytes, seconds: float = 15) -> None:
@@ -280,6 +288,7 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
             expect(line).to_be_hidden()
             keep_shot(page, "copy-waiting-1366.png")
         printed(printer, b"lewat menu admin agency")  # the copy queued: the corrected text
+        copied = time.monotonic()
 
         # Back from lunch: the session ended (a logout on another PC) while a correction was typed. The save went to
         # the login, which said why and that the correction is kept; signed in, the form is open again on the text
@@ -323,6 +332,29 @@ def test_an_officer_corrects_the_record_of_the_visitor_just_served(browser, offi
         page.keyboard.press("Escape")  # Batal: the record as saved above
         expect(dialog).to_be_hidden()
         expect(page.locator("#btn-fix")).to_be_focused()
+
+        # A copy read for the printer already (coming out, slow: the printer busy) when the record is corrected has the
+        # old text. The page said "dikirim", then nothing, and the visitor left with the old answer. Now its print is
+        # said to have the old text, the line with Cetak ulang as for a copy printed before the correction.
+        printer.wait_for_query_after(copied)  # the paper asked after the copy before: no query of it in the way
+        mark = len(printer.received)
+        with busy(printer):
+            page.click("#btn-print-form")
+            expect(page.locator("#notice")).to_contain_text(f"Salinan formulir {label} dikirim ke printer")
+            expect(line).to_be_hidden()
+            assert wait_for(lambda: connections_to(printer.port) >= 2), "the copy never went to the printer"
+            page.click("#btn-fix")
+            page.fill("#fix-solution", "Kata sandi direset dari menu admin agency")
+            page.keyboard.press("Control+Enter")
+            expect(page.locator("#notice")).to_have_text(f"Catatan {label} dikoreksi: jawaban.")
+            expect(line).to_be_hidden()  # on its way still: whether it has the old text is not known yet
+        expect(line).to_contain_text(f"Salinan formulir {label} yang sudah dicetak untuk pengunjung memuat teks lama.")
+        copy = bytes(printer.received[mark:])
+        assert b"masuk lagi" in copy.replace(b"\n", b" ") and b"direset" not in copy, copy[-600:]
+        keep_shot(page, "copy-read-before-fix-1366.png")
+        page.click("#fix-reprint-btn")
+        printed(printer, b"direset")
+        expect(line).to_be_hidden()
 
         # English, on the laptop's screen: the dialog fits, Esc closes it, the cursor back on its button
         resize(page, {"width": 1024, "height": 768})
@@ -504,7 +536,7 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
             f"Catatan {hendra['label']} dikoreksi: analisis eskalasi, kelas prioritas."
         )
         expect(other.locator("td").nth(4)).to_have_text("Paket tidak sinkron ke SIRUP sejak 3 hari")
-        expect(other.locator("td").nth(5)).not_to_contain_text("dikoreksi oleh")  # budi's own: his words still
+        expect(other.locator("td").nth(5)).to_contain_text("dikoreksi oleh budi")  # his own: said too (signed recap)
         expect(other.locator(".fix-mark")).to_contain_text("analisis eskalasi, kelas prioritas.")
         record = budi.get(f"{office.url}/api/tickets/{hendra['id']}/history", timeout=5).json()["record"]
         assert (record["escalation_note"], record["priority_class"]) == (
@@ -544,7 +576,7 @@ def test_an_officer_corrects_a_record_of_an_earlier_day_from_the_recap(browser, 
         page.emulate_media(media="print")
         for hidden in ("button.row-fix", ".fix-mark", "#fix-notice", "#fix-dialog"):
             assert all(not x.is_visible() for x in page.locator(hidden).all()), hidden
-        assert cells.nth(5).inner_text() == "Konsultasi; Selesai; dikoreksi oleh kepala"  # the server's remark alone
+        assert cells.nth(5).inner_text() == "Konsultasi; Selesai; dikoreksi oleh kepala, budi"  # the server's alone
         page.emulate_media(media="screen")
     finally:
         page.context.close()

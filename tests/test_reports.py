@@ -496,10 +496,11 @@ def test_recap_names_the_officer_by_full_name_when_the_account_has_one(app, clie
     assert sorted((g["key"], g["label"]) for g in groups) == [("budi", "Budi Santoso, S.Kom."), ("siti", "siti")]
 
 
-def test_a_record_corrected_by_someone_else_says_who_in_its_remarks_in_every_form_of_the_recap(app, client, clock):
+def test_a_corrected_record_says_who_corrected_it_in_its_remarks_in_every_form_of_the_recap(app, client, clock):
     """Petugas names who served; a solution corrected later by a colleague or the admin read as that officer's
-    own words. Keterangan now ends "dikoreksi oleh …" (full names, in the order they first corrected it); an
-    officer's correction of their own record adds nothing."""
+    own words. Keterangan now ends "dikoreksi oleh …" (full names, in the order they first corrected it). An
+    officer's correction of their own record is named too: the signed, archived recap showed such a row as first
+    recorded (no "dikoreksi"), though its text was not."""
     from conftest import add_user
 
     service = app.extensions["antrian"]
@@ -518,12 +519,15 @@ def test_a_record_corrected_by_someone_else_says_who_in_its_remarks_in_every_for
         assert out.kind is Kind.DONE, out
     h = login(app, client, "kepala", "frontoffice")
     remarks = {r["Nama"]: r["Keterangan"] for r in recap(client, h).get_json()["rows"]}
-    assert "dikoreksi" not in remarks["Ani"] and "dikoreksi" not in remarks["Cici"]
-    assert remarks["Bayu"].endswith("; dikoreksi oleh Sari Dewi, kepala"), remarks["Bayu"]
+    assert "dikoreksi" not in remarks["Cici"]
+    assert remarks["Ani"].endswith("; dikoreksi oleh budi"), remarks["Ani"]  # her officer's own correction
+    assert remarks["Bayu"].endswith("; dikoreksi oleh Sari Dewi, kepala, budi"), remarks["Bayu"]
     text = recap(client, h, format="csv").get_data(as_text=True)
-    assert text.count("dikoreksi oleh Sari Dewi, kepala") == 1
+    assert text.count("dikoreksi oleh Sari Dewi, kepala, budi") == 1 and text.count("dikoreksi oleh budi") == 1
     sheet = xlsx_rows(recap(client, h, format="xlsx").get_data())[1]
-    assert sum("dikoreksi oleh Sari Dewi, kepala" in str(cell) for row in sheet for cell in row) == 1
+    cells = [str(cell) for row in sheet for cell in row]
+    assert sum("dikoreksi oleh Sari Dewi, kepala, budi" in c for c in cells) == 1
+    assert sum(c.endswith("; dikoreksi oleh budi") for c in cells) == 1
 
 
 def test_recap_officer_is_the_username_when_accounts_have_no_full_name(app, client, two_days):

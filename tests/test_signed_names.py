@@ -133,8 +133,8 @@ def test_forms_recap_and_archive_keep_the_name_and_nip_they_were_signed_with(tmp
 
 def test_a_correction_changes_the_text_not_the_signature_and_names_its_corrector_as_then(tmp_path, clock):
     """The form is signed by the officer who explained it: a colleague's correction (or the officer's own, after
-    a change of name) changes its text, not who signs it; the recap's "dikoreksi oleh …" names the colleague as
-    they were named when they corrected it."""
+    a change of name) changes its text, not who signs it; the recap's "dikoreksi oleh …" names the colleague and
+    the officer as each was named when they corrected it."""
     app, (admin, ah), (siti, sh) = office(tmp_path, clock)
     budi = app.test_client()
     bh = login(app, budi, "budi")
@@ -151,7 +151,7 @@ def test_a_correction_changes_the_text_not_the_signature_and_names_its_corrector
     assert f"( {OLD_NAME} )" in page and f"NIP. {OLD_NIP_SAID}" in page and NEW_NAME not in page
     (row,) = admin.get(f"/api/recap?from={DAY}&to={DAY}", headers=ah).get_json()["rows"]
     assert row["Petugas"] == OLD_NAME
-    assert row["Keterangan"].endswith("; dikoreksi oleh Budi Santoso, S.T."), row["Keterangan"]
+    assert row["Keterangan"].endswith(f"; dikoreksi oleh Budi Santoso, S.T., {NEW_NAME}"), row["Keterangan"]
     app.extensions["antrian"].stop()
     app.extensions["antrian"].store.close()
 

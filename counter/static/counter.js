@@ -1053,6 +1053,8 @@ function onPrintEvent(ev) {
   if (copy && same(copy)) {
     if (ev.type === "printed") {
       copy.printed = true;
+      // read for the printer before a correction saved while it was on its way: the paper has the old text
+      if (data.outdated) copy.outdated = true;
       if (!copy.failed) return saveDone();
       copy.failed = null;
       notify("info", "copy.printed", { label: copy.label });
@@ -1066,7 +1068,8 @@ function onPrintEvent(ev) {
   if (!earlier) return;
   if (ev.type === "printed") {
     state.earlier = state.earlier.filter((x) => x !== earlier);
-    if (earlier.failed) notify("info", "copy.printed", { label: earlier.label });
+    if (data.outdated) notify("warn", "fix.outdated", { label: earlier.label });
+    else if (earlier.failed) notify("info", "copy.printed", { label: earlier.label });
   } else {
     earlier.failed = failure;
     dropCopyNotice(earlier.label);
@@ -3136,7 +3139,8 @@ async function openFix() {
 // it printed is the print jobs' list's to say (a copy printed at its first try has no event: checkFormCopy). One
 // still waiting for the printer (queued, or failed and tried again) is said nothing of: its slip is read from the
 // record when it goes to the printer (server/printing.py PrintWorker.prepare; an agent's, when pushed to it), so it
-// prints the corrected text.
+// prints the corrected text. One read already (coming out, or held by a print agent) has the old text: its printed
+// event says so (`outdated`, onPrintEvent), and the same line comes then.
 async function copyOutdated(copy) {
   if (!copy || copy.job === null || copy.job === undefined || copy.failed) return;
   // not among the list's latest jobs (50, the kiosk's tickets too): done with long ago, printed

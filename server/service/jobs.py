@@ -122,6 +122,15 @@ def copy_printed(tx: Tx, ticket_id: int | None, now: datetime) -> None:
         tx.save_ticket(ticket.replace(copy_printed_at=now), ticket)
 
 
+def copy_outdated(tx: Tx, job: dict[str, Any]) -> bool:
+    """A form copy printed from its record as it was before a correction saved while the copy was on its way (read
+    for the printer, `read_seq`: server/printing.py; still coming out, or held by a print agent): the paper has the
+    old text. Nothing said before: the counter's page said "sudah tercetak", or nothing, and the visitor left with
+    the old answer or kind of problem."""
+    read = job.get("read_seq")
+    return read is not None and job.get("ticket_id") is not None and tx.correction_seq(job["ticket_id"]) > read
+
+
 def torn_copy(tx: Tx, job: dict[str, Any]) -> None:
     """A form copy counted printed whose roll ended in it (its paper asked again once it had time to come out said
     out: printers.transport.torn_slip): the copy time kept on its ticket from that print (copy_printed_at, the
@@ -307,8 +316,12 @@ class Jobs:
                 if job["kind"] == "form" and error is not None:
                     torn_copy(tx, job)  # before its row says the try failed
                 tx.update_print_job(job["id"], **fields)
+                outdated = False
                 if job["kind"] == "form" and fields["status"] == PRINT.done_status:
                     copy_printed(tx, job["ticket_id"], now)
+                    outdated = copy_outdated(tx, job)
+                    if outdated:
+                        event = PRINT.recovered_event  # said, also for a copy printed at its first try
                 if event == PRINT.recovered_event:  # printed after all: the front office's alerts of it go
                     data = {
                         "job": job["id"],
@@ -318,6 +331,8 @@ class Jobs:
                         # a slip nobody took: the front office is told to hand it over
                         "late": late_slip(job["kind"], fields["attempts"], job["created_at"], now),
                     }
+                    if outdated:  # the counter's page offers the copy again (Cetak ulang)
+                        data["outdated"] = True
                     tx.add_event(event, now, unit.day(now), job["ticket_id"], None, "printer", data)
                 elif event:
                     final = fields["status"] == "failed"

@@ -238,6 +238,14 @@ class EventQueries(TxBase):
             r["data"] = json.loads(r["data"] or "{}")
         return [r for r in rows if "applies" not in r["data"]]
 
+    def correction_seq(self, ticket_id: int) -> int:
+        """The seq of the ticket's latest correction (its record's `corrected`, its form's `form_corrected`), 0 when
+        it has none: what a form copy read now was read after (server/printing.py, a copy printed with old text)."""
+        row = self.db.execute(
+            "SELECT MAX(seq) FROM events WHERE ticket_id = ? AND type IN ('corrected', 'form_corrected')", [ticket_id]
+        ).fetchone()
+        return row[0] or 0
+
     def open_escalations_events(self, types: tuple[str, ...]) -> dict[int, list[dict[str, Any]]]:
         """The events of these types of every open escalation (an escalated ticket), by ticket id, each ticket's
         oldest first, as events_of_ticket gives them: one statement for all the Eskalasi page's cases, not one per

@@ -134,14 +134,13 @@ class ReportQueries(TxBase):
             "COALESCE(json_extract(e.data, '$.actor_name'),"
             " (SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
         )
-        # Who else corrected the record after it was finished (its `corrected` events, by anyone but the officer
-        # named in Petugas), in the order of their first correction, each named as at that first correction
-        # (SQLite takes a bare column of a MIN() group from the row of the minimum): the recap's text is then
-        # not all the officer's (events by ticket: m010's idx_events_ticket_seq).
+        # Who corrected the record after it was finished (its `corrected` events: the officer named in Petugas too,
+        # as the signed and archived recap must show every corrected row, not only a colleague's), in the order of
+        # their first correction, each named as at that first correction (SQLite takes a bare column of a MIN()
+        # group from the row of the minimum) (events by ticket: m010's idx_events_ticket_seq).
         corrected_by = (
             f"(SELECT group_concat(who, ', ') FROM (SELECT {corrector} AS who, MIN(e.seq) AS first FROM events e"
-            " WHERE e.ticket_id = t.id AND e.type = 'corrected' AND e.actor IS NOT t.officer"
-            " GROUP BY e.actor ORDER BY first))"
+            " WHERE e.ticket_id = t.id AND e.type = 'corrected' GROUP BY e.actor ORDER BY first))"
         )
         # A ticket sent on from another service (the counter's "Alihkan"): its transfers in order as a JSON array of
         # [from, to, counter] (service codes and the counter that sent it, its `transferred` events), else NULL.
