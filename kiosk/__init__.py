@@ -185,6 +185,17 @@ PHONE_SERVED = ("resolved", "escalated", "closed")  # its survey opens (server/c
 PHONE_REFRESH_SECONDS = 20
 # why a call was withdrawn (the status view's `withdrawn.reason`, docs/api.md): each said in the visitor's terms
 WITHDRAWN_REASONS = ("idle", "freed", "signed_out")
+# ended unserved, the visitor to come back: the office closed now, the note names its next opening (`reopens`)
+COME_BACK = ("expired", "cancelled", "no_show")
+# a cancelled or no-show number of an earlier day (`past_day`) cannot be brought back: take a new one (phone.js noteKey)
+PAST_DAY_NOTES = ("cancelled", "no_show")
+
+
+def note_key(ticket: dict) -> str:
+    """The note's key under the card: its status's, or of a cancelled or no-show number of an earlier day the one
+    that says to take a new number ("ask the front office" was said of yesterday's number, the office closed)."""
+    s = ticket["status"]
+    return f"note_{s}_past" if s in PAST_DAY_NOTES and ticket.get("past_day") else f"note_{s}"
 
 
 def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
@@ -199,9 +210,9 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
 
     s = ticket["status"]
     counter = ticket.get("counter_name") or ""
-    out: dict[str, object] = {"status": t(s), "note": "" if s == "called" else t(f"note_{s}", counter=counter)}
-    reopens = ticket.get("reopens") if s == "expired" else None
-    if reopens:  # the office closed now: when it opens next, to take a new number
+    out: dict[str, object] = {"status": t(s), "note": "" if s == "called" else t(note_key(ticket), counter=counter)}
+    reopens = ticket.get("reopens") if s in COME_BACK else None
+    if reopens:  # the office closed now: when it opens next, to come back (a new number, the front office)
         out["note"] = f"{out['note']} {t('note_reopens', when=reopens[lang])}"
     if s == "called":
         before, _, after = t("go").partition("{counter}")

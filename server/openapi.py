@@ -331,8 +331,13 @@ TICKET_VIEW = {
                         },
                         {"type": "null"},
                     ],
-                    "description": "An expired ticket, the office closed now ([hours]): its next opening and the "
-                    "words for it in both languages; null otherwise.",
+                    "description": "An expired, cancelled or no-show ticket, the office closed now ([hours]): its "
+                    "next opening and the words for it in both languages; null otherwise.",
+                },
+                "past_day": {
+                    "type": "boolean",
+                    "description": "Whether the ticket is of a day before the office's today (the phone tells the "
+                    "visitor of a cancelled or no-show number of an earlier day to take a new one).",
                 },
                 "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
                 "token": {"type": "string", "description": "POST /api/tickets only"},

@@ -577,3 +577,66 @@ def test_an_expired_number_names_when_the_office_opens_next(browser, tmp_path):
     finally:
         context.close()
         server.stop()
+
+
+def test_a_number_cancelled_or_a_no_show_says_when_and_where_to_come_back_after_the_day(browser, tmp_path):
+    """A visitor whose number was cancelled (with a staff-only reason) or marked a no-show leaves the page open. At
+    17.00, the office closed, it said "Silakan hubungi front office" and nothing of when the front office is there;
+    the next morning at 07.30 the same, of yesterday's number, which nobody can bring back: the visitor queued at a
+    closed front office to ask about it. The office closed, it names the next opening; a number of an earlier day says
+    to take a new one, as an expired number does; in both languages, with and without script; never the reason."""
+    days = "".join(f'{day} = "08:00-16:00"\n' for day in WEEKDAYS)
+    server = ClockedServer(write_config(tmp_path, extra=f"\n[hours]\n{days}")).start()
+    server.add_user("rina", "frontoffice")
+    server.add_user("petugas", "officer")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        cancelled, missed = issue(server, "A"), issue(server, "A")
+        front = server.session("rina", "rahasia-123")
+        reason = "Pengunjung marah-marah di ruang tunggu"
+        r = front.post(f"{server.url}/api/tickets/{cancelled['label']}/cancel", json={"reason": reason}, timeout=5)
+        assert r.status_code == 200, r.text
+        officer = counter_actions(server, "petugas")
+        for action in ("call-next", "recall", "recall", "skip", "call-next", "recall", "recall"):
+            officer(action)
+        assert officer("skip")["status"] == "no_show"
+        pages = {}
+        for ticket in (cancelled, missed):
+            page = pages[ticket["label"]] = context.new_page()
+            page.goto(f"{server.url}/t/{ticket['token']}")
+            page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        note, missed_note = pages[cancelled["label"]].locator("#note"), pages[missed["label"]].locator("#note")
+        expect(note).to_have_text("Nomor antrian ini dibatalkan. Silakan hubungi front office.")  # 09.00: open
+        reopens = re.compile(r" Layanan buka kembali \w+, \d+ \w+ \d{4} pukul 08\.00 WIB\.$")
+        server.advance(8 * 3600)  # 17.00 the same day, the office closed since 16.00, the pages left open
+        expect(note).to_have_text(
+            re.compile(r"^Nomor antrian ini dibatalkan\. Silakan hubungi front office\." + reopens.pattern)
+        )
+        expect(missed_note).to_have_text(
+            re.compile(r"^Nomor Anda dilewati .* Silakan hubungi front office\." + reopens.pattern)
+        )
+        server.advance(14 * 3600 + 30 * 60)  # 07.30 the next morning, still closed
+        take_new = "silakan ambil nomor antrian baru di kios atau front office pada jam layanan."
+        expect(note).to_have_text(
+            re.compile(r"^Nomor antrian ini dibatalkan, .*" + re.escape(take_new) + reopens.pattern)
+        )
+        expect(missed_note).to_have_text(re.compile(r"^Nomor Anda dilewati .*" + re.escape(take_new) + reopens.pattern))
+        assert "hubungi front office" not in note.inner_text() + missed_note.inner_text()
+        for page in pages.values():
+            box = page.locator("#note").bounding_box()
+            assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
+        keep_shot(pages[cancelled["label"]], "phone-cancelled-next-morning.png")
+        lite = requests.get(f"{server.url}/t/{cancelled['token']}?lite=1", timeout=5).text
+        assert take_new in lite and "pukul 08.00" in lite
+        pages[missed["label"]].tap("#lang-toggle")
+        expect(missed_note).to_have_text(
+            re.compile(r"take a new queue number .* opens again on \w+, \d+ \w+ \d{4} at 08:00")
+        )
+        server.advance(3600)  # 08.30: open; yesterday's number still says to take a new one, no opening named
+        expect(note).to_have_text(re.compile(r"^Nomor antrian ini dibatalkan, .*" + re.escape(take_new) + "$"))
+        for page in pages.values():  # the front office's reason is its own: never on the visitor's page
+            assert reason not in page.content()
+        assert reason not in lite
+    finally:
+        context.close()
+        server.stop()

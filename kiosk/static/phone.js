@@ -49,6 +49,15 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   var WITHDRAWN_REASONS = ["idle", "freed", "signed_out"];   // docs/api.md, the status view's `withdrawn`
+  // Ended unserved, the visitor to come back: the office closed now, the note names its next opening (`reopens`).
+  var COME_BACK = ["expired", "cancelled", "no_show"];
+  // The note's key: a cancelled or no-show number of an earlier day (`past_day`, the page left open overnight) cannot
+  // be brought back: its note says to take a new number, not to ask the front office about it (kiosk/__init__.py
+  // note_key).
+  function noteKey(tk) {
+    var past = tk.past_day && (tk.status === "cancelled" || tk.status === "no_show");
+    return "note_" + tk.status + (past ? "_past" : "");
+  }
   function withdrawnKey(reason) {
     return WITHDRAWN_REASONS.indexOf(reason) >= 0 ? "note_withdrawn_" + reason : "note_withdrawn";
   }
@@ -142,9 +151,10 @@ import { createSurveyForm } from "./skmform.js";
     // a note under the place and the wait: the number's card smaller, so that they and the note's start stay on the
     // first screen of a 320x568 phone (phone.css)
     document.body.classList.toggle("noted", !!withdrawn || skipped);
-    // An expired number, the office closed now: when it opens next, to take a new number (the status view's `reopens`)
-    var reopens = s === "expired" && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
-    setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }) + reopens);
+    // A number ended unserved (expired, cancelled, a no-show), the office closed now: when it opens next, to come
+    // back (the status view's `reopens`); it said "Silakan hubungi front office" at 17.00 and nothing of when
+    var reopens = COME_BACK.indexOf(s) >= 0 && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
+    setText($("note"), s === "called" ? "" : t(noteKey(ticket), { counter: counter }) + reopens);
     document.body.classList.toggle("offline", !online);
     // The lost connection said at the top in the page's language: written here, it turns with the rest when the
     // visitor taps "English" (it was written once as the connection went, and stayed Indonesian on an English page).

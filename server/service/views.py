@@ -36,6 +36,9 @@ PRIOR_TICKETS = 3
 # A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
 LINE_END = object()  # the playout's last item: (LINE_END, the whole line, 0)
 PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
+# Ended without being served, its visitor told to come back (the phone's note): the office closed now, the status view
+# names when it opens next (`reopens`)
+COME_BACK = (core.EXPIRED, core.CANCELLED, core.NO_SHOW)
 # A returning visitor's earlier visits on the counter page (Views.earlier_visits): the newest this many, of the
 # local days this many days back and after.
 EARLIER_VISITS = 5
@@ -300,7 +303,11 @@ class Views:
         view["requeues"] = ticket.queue_requeues  # in its current line: a transfer starts it again
         # `last_chance` (one more skip is a no-show) is the public ticket's: the TV marks it too
         view["withdrawn"] = self._withdrawn(tx, ticket)
-        view["reopens"] = self._reopens(now) if ticket.status == core.EXPIRED else None
+        # A number that will not be called again and whose visitor has to come back (expired, cancelled, a no-show):
+        # the office closed now, when it opens next; and whether it is of an earlier day (nobody can bring it back
+        # then: the phone says to take a new one, not to ask the front office about it)
+        view["reopens"] = self._reopens(now) if ticket.status in COME_BACK else None
+        view["past_day"] = ticket.day < self.unit.day(now)
         if ticket.status == core.WAITING:
             ahead, wait = self.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)
             view["position"] = ahead + 1
@@ -313,9 +320,9 @@ class Views:
         return view
 
     def _reopens(self, now: datetime | None) -> dict[str, Any] | None:
-        """An expired ticket's phone names when the office opens next ([hours] set and the office closed now):
-        {at, id, en}, the opening and its words as the kiosk's refusal says them (server.hours.when). None when it
-        is open now, or has no [hours], or no opening within the look-ahead."""
+        """An expired, cancelled or no-show ticket's phone names when the office opens next ([hours] set and the
+        office closed now): {at, id, en}, the opening and its words as the kiosk's refusal says them
+        (server.hours.when). None when it is open now, or has no [hours], or no opening within the look-ahead."""
         at = self._office_view(now or self.unit.clock()).get("next_opening")
         if not at:
             return None
