@@ -195,6 +195,8 @@ def note_key(ticket: dict) -> str:
     """The note's key under the card: its status's, or of a cancelled or no-show number of an earlier day the one
     that says to take a new number ("ask the front office" was said of yesterday's number, the office closed)."""
     s = ticket["status"]
+    if s == "waiting" and ticket.get("no_service"):  # nobody will call it today: what to do, not the beep's promise
+        return "note_waiting_over"
     return f"note_{s}_past" if s in PAST_DAY_NOTES and ticket.get("past_day") else f"note_{s}"
 
 
@@ -211,7 +213,7 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
     s = ticket["status"]
     counter = ticket.get("counter_name") or ""
     out: dict[str, object] = {"status": t(s), "note": "" if s == "called" else t(note_key(ticket), counter=counter)}
-    reopens = ticket.get("reopens") if s in COME_BACK else None
+    reopens = ticket.get("reopens") if s in COME_BACK or (s == "waiting" and ticket.get("no_service")) else None
     if reopens:  # the office closed now: when it opens next, to come back (a new number, the front office)
         out["note"] = f"{out['note']} {t('note_reopens', when=reopens[lang])}"
     if s == "called":
@@ -234,6 +236,8 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
             )
             minutes = math.ceil((ticket.get("estimated_wait_s") or 0) / 60)
             out["wait"] = t("wait_min", n=minutes) if minutes > 0 else t("wait_now")
+            if ticket.get("no_service") in ("ended", "closed"):  # nobody will call it today: no minutes
+                out["wait"] = t(f"wait_{ticket['no_service']}")
         else:
             out["position"], out["wait"] = t("position_updating"), ""
         withdrawn = ticket.get("withdrawn")

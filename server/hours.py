@@ -86,6 +86,21 @@ def service_end(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
     return None
 
 
+def day_over(hours: HoursSettings, now: datetime, tz: tzinfo) -> str | None:
+    """Whether the office's service is over for the rest of the local day of the aware instant `now`: "closed" (no
+    service hours that day: a holiday, or a weekday without ranges), "ended" (its last range has ended); None while one
+    of its ranges is running or still to come (before the opening, a break between two ranges), or without [hours].
+    The wait a visitor is told says so when no officer is at work either (Views.ticket_status_view `no_service`)."""
+    if not hours.enabled:
+        return None
+    local = now.astimezone(tz)
+    ranges = () if local.date().isoformat() in hours.holidays else hours.days[local.weekday()]
+    if not ranges:
+        return "closed"
+    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
+    return None if any(local < midnight + timedelta(minutes=end) for _, end in ranges) else "ended"
+
+
 def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
     """When issuing really stops: a window that ends where the next begins (24:00 and the next day's
     00:00) goes on into it, for a week at most."""

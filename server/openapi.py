@@ -293,7 +293,18 @@ TICKET_VIEW = {
                 "created_at": DATETIME,
                 "position": {"type": "integer", "minimum": 0, "description": "0 when not waiting"},
                 "ahead": {"type": "integer", "minimum": 0},
-                "estimated_wait_s": {"type": "integer", "minimum": 0},
+                "estimated_wait_s": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "null: nobody will call it today (no_service)",
+                },
+                "no_service": {
+                    "type": ["string", "null"],
+                    "enum": ["ended", "closed", None],
+                    "description": "A waiting ticket nobody will call today: no officer holds a counter and the "
+                    "day's service hours ([hours]) have ended (ended) or there are none today, a holiday or a closed "
+                    "weekday (closed); null otherwise, and always without [hours].",
+                },
                 "called_at": {
                     "oneOf": [DATETIME, {"type": "null"}],
                     "description": "Its latest call or recall (null: never called).",
@@ -331,8 +342,9 @@ TICKET_VIEW = {
                         },
                         {"type": "null"},
                     ],
-                    "description": "An expired, cancelled or no-show ticket, the office closed now ([hours]): its "
-                    "next opening and the words for it in both languages; null otherwise.",
+                    "description": "An expired, cancelled or no-show ticket, or a waiting one with no_service, the "
+                    "office closed now ([hours]): its next opening and the words for it in both languages; null "
+                    "otherwise.",
                 },
                 "past_day": {
                     "type": "boolean",

@@ -16,15 +16,20 @@ settable clock (no browser):
   C visitors was told 3 x 5 minutes, less than the C visitor before them);
 - in the morning, an officer taking again the counter they took on the office's last working day changes no waiting
   visitor's `ahead` or estimate (server/service/views.py at_posts; before, the first officer in made every wait that
-  of one counter: ~60 minutes told at 08:00 to a visitor told ~15 at 07:55).
+  of one counter: ~60 minutes told at 08:00 to a visitor told ~15 at 07:55);
+- with [hours], at any moment of the day: a visitor is told that nobody will call them today (`no_service`, no
+  minutes) exactly when no officer holds a counter and none of the day's service hours is running or still to come
+  (so never while the kiosk gives numbers, nor with an officer at a counter, on a break too); their place is told
+  all the same. Before, at 17.00 with every officer gone, the estimate counted every counter as working: "segera".
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import Clock, visitor, write_config
@@ -32,6 +37,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from server import hours
 from server.config import load_settings
 from server.service import QueueService
 from server.store import Store
@@ -54,9 +60,9 @@ FAST = settings(
 class Office:
     """QueueService on a real SQLite file in a temporary folder, its clock settable."""
 
-    def __init__(self, one_line: bool = False):
+    def __init__(self, one_line: bool = False, extra: str = ""):
         self.folder = tempfile.TemporaryDirectory(prefix="antrian-wait-")
-        path = write_config(Path(self.folder.name), SHARED if one_line else None)
+        path = write_config(Path(self.folder.name), SHARED if one_line else None, extra)
         self.settings = load_settings(path)
         self.counters = {c.id: set(c.services) for c in self.settings.counters}
         self.clock = Clock()
@@ -434,5 +440,67 @@ def test_officers_all_on_a_break_count_not_the_counter_nobody_took(one_line):
         for cid in (1, 2):
             office.act(cid, "pause")
         assert {label: told(v) for label, v in office.waiting().items()} == before
+    finally:
+        office.close()
+
+
+# -- after the hours: nobody left to call ------------------------------------------------------------------------------
+
+WIB = ZoneInfo("Asia/Jakarta")
+DAY = datetime(2026, 11, 28, tzinfo=WIB)  # conftest Clock's day (a Saturday)
+
+
+@st.composite
+def hours_days(draw):
+    """The Clock's day's service ranges (none: a closed day), whether it is a holiday, the kiosk's last_ticket_minutes,
+    the moment looked at (minutes after midnight), the counters an officer holds then (and of them those on a break),
+    and a line of visitors."""
+    cuts = sorted(draw(st.sets(st.integers(1, 47), max_size=4)))  # half hours
+    ranges = [(cuts[i] * 30, cuts[i + 1] * 30) for i in range(0, len(cuts) - 1, 2)]
+    held = draw(st.sets(st.sampled_from([1, 2, 3])))
+    paused = draw(st.sets(st.sampled_from(sorted(held)))) if held else set()
+    line = draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=6))
+    moment = draw(st.integers(1, 24 * 60 - 1))
+    return ranges, draw(st.booleans()), draw(st.sampled_from([0, 15])), moment, held, paused, line
+
+
+@FAST
+@given(hours_days())
+@example(([(480, 960)], False, 15, 17 * 60, set(), set(), ["A", "A"]))  # 17.00, everyone gone: it said "segera"
+def test_nobody_to_call_today_is_told_exactly_when_no_officer_is_in_and_the_day_s_hours_are_over(day):
+    ranges, holiday, last_ticket, moment, held, paused, line = day
+    hhmm = lambda m: f"{m // 60:02d}:{m % 60:02d}"  # noqa: E731
+    saturday = ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in ranges)
+    days = "".join(f'{d} = "08:00-16:00"\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday"))
+    extra = f'\n[hours]\n{days}saturday = "{saturday}"\nsunday = ""\nlast_ticket_minutes = {last_ticket}\n'
+    extra += 'holidays = ["2026-11-28"]\n' if holiday else ""
+    office = Office(extra=extra)
+    try:
+        office.clock.now = DAY  # the day's first moment: the front office registers the line (at any hour)
+        for service in line:
+            office.issue(service)
+        places = {label: view["ahead"] for label, view in office.waiting().items()}
+        office.clock.now = DAY + timedelta(minutes=moment)
+        officer = {"id": 1, "username": "budi", "role": "officer", "counter_id": None}
+        for cid in sorted(held):
+            office.svc.claim_counter(cid, officer)
+        for cid in sorted(paused):
+            office.act(cid, "pause")
+        now = office.clock()
+        to_come = not holiday and any(moment < end for _, end in ranges)
+        kiosk_open = hours.status(office.settings.hours, now, WIB).open
+        assert not kiosk_open or to_come
+        nobody = not held and not to_come
+        for label, view in office.waiting().items():
+            assert view["position"] == view["ahead"] + 1
+            if not held:  # the same counters as at the day's first moment: the same place, told whatever the hour
+                assert view["ahead"] == places[label], (label, view)
+            if nobody:
+                assert view["no_service"] == ("closed" if holiday or not ranges else "ended"), (label, view)
+                assert view["estimated_wait_s"] is None
+                opening = hours.status(office.settings.hours, now, WIB).next_opening
+                assert (view["reopens"] or {}).get("at") == (opening.astimezone(UTC).isoformat() if opening else None)
+            else:
+                assert view["no_service"] is None and isinstance(view["estimated_wait_s"], int), (label, view)
     finally:
         office.close()

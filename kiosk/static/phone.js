@@ -54,8 +54,11 @@ import { createSurveyForm } from "./skmform.js";
   // The note's key: a cancelled or no-show number of an earlier day (`past_day`, the page left open overnight) cannot
   // be brought back: its note says to take a new number, not to ask the front office about it (kiosk/__init__.py
   // note_key).
+  // A waiting number nobody will call today (`no_service`: the day's service hours over, or none today, and no officer
+  // at a counter): what to do instead of the promise of a beep.
   function noteKey(tk) {
     var past = tk.past_day && (tk.status === "cancelled" || tk.status === "no_show");
+    if (tk.status === "waiting" && tk.no_service) return "note_waiting_over";
     return "note_" + tk.status + (past ? "_past" : "");
   }
   function withdrawnKey(reason) {
@@ -150,10 +153,13 @@ import { createSurveyForm } from "./skmform.js";
     setText($("skipped"), skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "");
     // a note under the place and the wait: the number's card smaller, so that they and the note's start stay on the
     // first screen of a 320x568 phone (phone.css)
-    document.body.classList.toggle("noted", !!withdrawn || skipped);
+    // (and nobody to call it today: what to do instead, `no_service`)
+    var noService = s === "waiting" && !!ticket.no_service;
+    document.body.classList.toggle("noted", !!withdrawn || skipped || noService);
     // A number ended unserved (expired, cancelled, a no-show), the office closed now: when it opens next, to come
     // back (the status view's `reopens`); it said "Silakan hubungi front office" at 17.00 and nothing of when
-    var reopens = COME_BACK.indexOf(s) >= 0 && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
+    var comeBack = COME_BACK.indexOf(s) >= 0 || (s === "waiting" && !!ticket.no_service);
+    var reopens = comeBack && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
     setText($("note"), s === "called" ? "" : t(noteKey(ticket), { counter: counter }) + reopens);
     document.body.classList.toggle("offline", !online);
     // The lost connection said at the top in the page's language: written here, it turns with the rest when the
@@ -168,11 +174,16 @@ import { createSurveyForm } from "./skmform.js";
 
   // The wait counted down from when the server's estimate was taken (waitFrom, the page's clock): the estimate changes
   // only when the line does (an event), and a page 40 minutes into the wait still said "± 23 menit". Never below
-  // "segera": past its estimate the visitor is next at any moment, as far as the office knows.
+  // "segera": past its estimate the visitor is next at any moment, as far as the office knows. No minutes when nobody
+  // will call today (`no_service` "ended" or "closed"): at 17.00, every officer gone, it said "segera".
   var waitFrom = Date.now();
   var WAIT_TICK_MS = 15000;
   function renderWait() {
     if (ticket.status !== "waiting" || !(ticket.position > 0)) return;
+    if (ticket.no_service === "ended" || ticket.no_service === "closed") {
+      setText($("wait"), t("wait_" + ticket.no_service));
+      return;
+    }
     var left = (ticket.estimated_wait_s || 0) - (Date.now() - waitFrom) / 1000;
     var minutes = Math.ceil(left / 60);
     setText($("wait"), minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now"));
@@ -496,6 +507,7 @@ import { createSurveyForm } from "./skmform.js";
     if (moved && view.position === undefined) ticket.position = 0;
     if (newService && view.service_name === undefined) ticket.service_name = "";
     if (moved && view.withdrawn === undefined) ticket.withdrawn = null;   // a withdrawn call is told by the fetch
+    if (moved && view.no_service === undefined) ticket.no_service = null;   // so is a day nobody will call it
     if (ticket.status === "called") callAlert(ticket.called_at);
     render();
   }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.hours import service_end
+from server.hours import day_over, service_end
 from server.hours import when as hours_when
 from server.reports import lkpp_answer_text
 from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
@@ -308,16 +308,36 @@ class Views:
         # then: the phone says to take a new one, not to ask the front office about it)
         view["reopens"] = self._reopens(now) if ticket.status in COME_BACK else None
         view["past_day"] = ticket.day < self.unit.day(now)
+        view["no_service"] = None
         if ticket.status == core.WAITING:
             ahead, wait = self.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)
             view["position"] = ahead + 1
             view["ahead"] = ahead
             view["estimated_wait_s"] = wait
+            # Nobody will call it today: the day's service hours are over (or there are none today) and no officer
+            # holds a counter. The estimate counts every counter as working when none is (the rule for the morning
+            # before the officers sign in), and at 17.00, everyone gone, it told "segera": no minutes then, but why,
+            # and when the office opens again (its number ends with the day: server.service.queue expire_old).
+            over = self._no_service(tx, now)
+            if over is not None:
+                view["no_service"] = over
+                view["estimated_wait_s"] = None
+                view["reopens"] = self._reopens(now)
         else:
             view["position"] = 0
             view["ahead"] = 0
             view["estimated_wait_s"] = 0
         return view
+
+    def _no_service(self, tx: Tx, now: datetime | None) -> str | None:
+        """Whether nobody will call a waiting ticket today: server.hours.day_over's "ended" (today's service hours
+        are over) or "closed" (none today: a holiday, a closed weekday) while no counter is held by an officer (one
+        on a break comes back: counted as at work); None otherwise, and always without [hours]."""
+        settings = self.unit.settings
+        over = day_over(settings.hours, now or self.unit.clock(), settings.office.tz)
+        if over is None or any(claim.get("officer_id") is not None for claim in tx.counter_claims().values()):
+            return None
+        return over
 
     def _reopens(self, now: datetime | None) -> dict[str, Any] | None:
         """An expired, cancelled or no-show ticket's phone names when the office opens next ([hours] set and the
