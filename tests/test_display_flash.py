@@ -39,6 +39,8 @@ def live(tmp_path_factory):
     server = LiveServer(config).start()
     server.add_user("loket1", "officer")
     server.officer = server.session("loket1", "rahasia-123")
+    server.add_user("rina", "frontoffice")
+    server.front = server.session("rina", "rahasia-123")
     yield server
     server.stop()
 
@@ -189,3 +191,29 @@ def test_a_recall_during_the_flash_starts_its_flash_again_and_it_still_ends(brow
     finally:
         page.context.close()
         free_counter(live)
+
+
+def test_a_call_cancelled_during_its_flash_stops_blinking_at_once(browser, live):
+    """The front office cancels a visitor 1 s into their call's flash: the tile, now "—", and the call's row (a call
+    that calls nobody any more) stop blinking at once and stay still, the tile navy with its light dash, no timer
+    left. Before, the tile blinked black on yellow around its dash for the rest of the 5 s, the row with it."""
+    page = open_held(browser, live)
+    try:
+        label = call(live)
+        page.wait_for_function(
+            f"() => document.querySelector('{TILE} .ticket-label').textContent === '{label}'", polling=50
+        )
+        page.clock.run_for(1000)  # its fifth step: black on yellow
+        assert page.evaluate(STEPS)["tile"] == "lit"
+        r = live.front.post(f"{live.url}/api/tickets/{label}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        page.wait_for_function(f"() => !document.querySelector('{TILE}').dataset.ticket", polling=50)
+        assert page.locator(f"{TILE} .ticket-label").text_content() == "\u2014"
+        assert page.evaluate(STEPS) == {"tile": "still", "row": "still", "animations": [], "timer": False}
+        tile_bg, dash = drawn(page, f"{TILE} .ticket-label")
+        assert near(tile_bg, NAVY) and not near(dash, BLACK), (tile_bg, dash)
+        page.clock.run_for(1250)  # where the flash went on, black on yellow again: nothing
+        assert page.evaluate(STEPS) == {"tile": "still", "row": "still", "animations": [], "timer": False}
+        assert page.locator("#recent li .label").first.text_content() == label  # the call stays among the latest
+    finally:
+        page.context.close()

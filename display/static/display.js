@@ -336,7 +336,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const c = counterById(r.counter_id);
       if (!c || !c.ticket || c.ticket.label !== r.label || c.ticket.status !== "called") continue;
       if (!callShown(r.counter_id, r.service)) continue;
-      flashCall(r.counter_id, r.seq); // its tile and its row, as a live call's (render)
+      flashCall(r.counter_id, r.seq, r.label); // its tile and its row, as a live call's (render)
       // The event's announcement when it was held, else the snapshot's (a server from before it sends none: the chime)
       const said = announceBySeq.get(r.seq) || (r.announce && typeof r.announce === "object" ? r.announce : null);
       items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name, announce: said });
@@ -356,7 +356,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const c = counterById(item.counter_id);
       if (!c || !c.ticket || c.ticket.label !== item.label || c.ticket.status !== "called") continue;
       if (queue.some((q) => q.label === item.label) || (current && current.label === item.label)) continue;
-      flashCall(item.counter_id, item.seq); // its tile and its row, as a live call's
+      flashCall(item.counter_id, item.seq, item.label); // its tile and its row, as a live call's
       enqueue(item);
     }
   }
@@ -451,7 +451,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         state.recent.unshift(call);
         state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
         flashRecent.clear(); // the newest call's row flashes, the one before it stops
-        flashCall(counterId, ev.seq);
+        flashCall(counterId, ev.seq, t.label);
         enqueue({ seq: ev.seq, label: t.label, counter_id: counterId, counter_name: call.counter_name,
           announce: ev.announce || null });
       }
@@ -466,6 +466,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const $waiting = document.getElementById("waiting");
   const cards = new Map();
   const flashTiles = new Map(); // counter id -> when its tile began to flash
+  const flashLabels = new Map(); // counter id -> the ticket whose call its tile flashes
   const flashRecent = new Map(); // seq -> when its row began to flash (a live call, or the calls a snapshot announced)
   let flashTimer = null; // stepFlash's next step, while anything flashes
 
@@ -581,6 +582,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     $recent.textContent = "";
     const labels = new Set();
     const rows = [];
+    let ended = false; // a flash ended here: its call's ticket left its counter (endLeftFlash)
     for (const r of state.recent) {
       if (rows.length >= RECENT_SHOWN * 2) break; // the RECENT_SHOWN newest, and older ones for a panel short of room
       if (labels.has(r.label) || !callShown(r.counter_id, r.service)) continue;
@@ -614,9 +616,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (last) li.classList.add("last-chance");
       // a recall its tile leaves out: said only here
       if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
+      if (li.dataset.over !== undefined && flashRecent.delete(r.seq)) ended = true; // its ticket left: endLeftFlash
       if (flashRecent.has(r.seq)) drawFlash(li, flashRecent.get(r.seq), Date.now()); // in step, never restarted
       $recent.append(li);
     });
+    endLeftFlash(shown, ended);
     // A name that does not fit even at its smallest on three lines (.clamped), or the rest of one cut to the line of
     // its identity (.keyed), ends in "…" after its last whole word that fits (cutAtWord, as the office's name in the
     // header): the browser's own cut (line-clamp, text-overflow) put "…" where the letters ran out, inside a word.
@@ -1285,12 +1289,30 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   }
 
   // A call's tile, and its row in the latest calls, blink together for FLASH_MS from now: a new call at a counter
-  // starts its tile's flash again. render draws a row it makes in the step of its flash.
-  function flashCall(counterId, seq) {
+  // starts its tile's flash again. render draws a row it makes in the step of its flash, and ends both once the
+  // called ticket has left its counter (endLeftFlash).
+  function flashCall(counterId, seq, label) {
     const now = Date.now();
-    if (cards.has(counterId)) flashTiles.set(counterId, now);
+    if (cards.has(counterId)) {
+      flashTiles.set(counterId, now);
+      flashLabels.set(counterId, label);
+    }
     flashRecent.set(seq, now);
     stepFlash();
+  }
+
+  // A tile whose called ticket has left it within its call's flash (cancelled at the front office, skipped, finished,
+  // transferred) stops blinking at once, and so does the call's row (render: a row whose call is over): before, the
+  // tile blinked black on yellow around its "—" for the rest of the 5 s, and the row of a call that called nobody
+  // any more with it, the most eye-catching thing on the screen (tests/test_display_flash.py).
+  function endLeftFlash(shown, ended) {
+    for (const c of shown) {
+      if (!flashTiles.has(c.id) || (c.ticket && c.ticket.label === flashLabels.get(c.id))) continue;
+      flashTiles.delete(c.id);
+      flashLabels.delete(c.id);
+      ended = true;
+    }
+    if (ended) stepFlash(); // drawn still, and its timer gone with the last flash
   }
 
   // Whether a flash begun at `start` is on `now` (not once a clock set back puts its start ahead).
@@ -1312,7 +1334,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     clearTimeout(flashTimer);
     flashTimer = null;
     const now = Date.now();
-    for (const [id, start] of flashTiles) if (!cards.has(id) || !flashing(start, now)) flashTiles.delete(id);
+    for (const [id, start] of flashTiles) {
+      if (!cards.has(id) || !flashing(start, now)) {
+        flashTiles.delete(id);
+        flashLabels.delete(id);
+      }
+    }
     for (const [seq, start] of flashRecent) if (!flashing(start, now)) flashRecent.delete(seq);
     for (const [id, k] of cards) drawFlash(k.root, flashTiles.has(id) ? flashTiles.get(id) : -Infinity, now);
     for (const li of $recent.children) {
