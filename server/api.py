@@ -643,6 +643,18 @@ def counter_action(counter_id: int, action: str):
     return answer(service().counter_action(counter_id, action, data, user["username"], key))
 
 
+def cancel_reason(payload: dict[str, Any]) -> str:
+    """A cancel's `reason` as kept ("" when none is given): one line, trimmed, its whitespace runs one space, NFC, at
+    most LIMITS["reason"] characters, no control characters. FormIncomplete cancel_reason_invalid naming `reason` (its
+    words say which field and what is wrong with it, in both languages) otherwise: nothing is cancelled."""
+    bad: dict[str, str] = {}
+    reason = clean_text(payload, "reason", LIMITS["reason"], False, bad)
+    if bad:
+        problem = Localized(field_message(bad["reason"], "id"), field_message(bad["reason"], "en"))
+        raise FormIncomplete(bad, "cancel_reason_invalid", problem=problem)
+    return reason
+
+
 @bp.post("/tickets/<ref>/cancel")
 @require("frontoffice")
 def cancel_ticket(ref: str):
@@ -650,7 +662,7 @@ def cancel_ticket(ref: str):
     (one line of up to 200 characters) kept for the staff."""
     data = body()
     key = request_key(f"cancel:{ref}", data)
-    return answer(service().cancel(ref, current_user()["username"], key, payload=data))
+    return answer(service().cancel(ref, current_user()["username"], key, cancel_reason(data)))
 
 
 @bp.post("/tickets/<ref>/reprint")

@@ -13,8 +13,6 @@ from server import core
 from server.core import Ticket
 from server.errors import Changed, FormIncomplete, InvalidTransition, Localized, NotFound, QueueError
 from server.forms import (
-    LIMITS,
-    clean_text,
     clean_texts,
     same_visitor,
     text_problem,
@@ -23,7 +21,6 @@ from server.forms import (
     validate_visitor_form,
 )
 from server.i18n import both
-from server.messages import field_message
 from server.service.shapes import full_name, full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
@@ -44,18 +41,6 @@ HELD_ACTIONS = ("recall", "skip", "start", "resolve", "escalate", "transfer")
 # The calls: an optional `holding` names the ticket the counter held when pressed, null none (409 counter_changed
 # when it holds another now, or one though it held none: another tab or an admin called meanwhile).
 CALLS = ("call-next", "call")
-
-
-def cancel_reason(payload: dict[str, Any]) -> str:
-    """The cancel's `reason` as kept ("" when none is given): one line, trimmed, its whitespace runs one space, NFC, at
-    most LIMITS["reason"] characters, no control characters. FormIncomplete cancel_reason_invalid naming `reason` (its
-    words say which field and what is wrong with it, in both languages) otherwise."""
-    bad: dict[str, str] = {}
-    reason = clean_text(payload, "reason", LIMITS["reason"], False, bad)
-    if bad:
-        problem = Localized(field_message(bad["reason"], "id"), field_message(bad["reason"], "en"))
-        raise FormIncomplete(bad, "cancel_reason_invalid", problem=problem)
-    return reason
 
 
 def _long_date(day: str) -> Localized:
@@ -176,14 +161,10 @@ class QueueCommands:
                 )
 
     # -- front office and records ---------------------------------------------------------
-    def cancel(
-        self, label_or_token: str, actor: str, request_key: str | None = None, payload: dict[str, Any] | None = None
-    ) -> Outcome:
-        """Front office cancels a waiting or called ticket of today. `payload`'s optional `reason` (one line, at most
-        LIMITS["reason"] characters, cleaned as every typed text) is kept in the `cancelled` event's data, for the
-        staff alone: the front office's list, the guest book and the recap say it; no public message carries it. A
-        bad one is 422 cancel_reason_invalid naming `reason`, and nothing is cancelled."""
-        reason = cancel_reason(payload or {})
+    def cancel(self, label_or_token: str, actor: str, request_key: str | None = None, reason: str = "") -> Outcome:
+        """Front office cancels a waiting or called ticket of today. `reason` (optional, "" for none; one line,
+        cleaned by the API as every typed text: server.api.cancel_reason) is kept in the `cancelled` event's data, for
+        the staff alone: the front office's list, the guest book and the recap say it; no public message carries it."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, label_or_token, now)
