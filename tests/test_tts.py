@@ -708,7 +708,9 @@ def test_synthesis_under_gevent_does_not_block_the_event_loop(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     waited, made = done.stdout.split()
-    assert int(waited) > 20, "the event loop stalled while the worker was silent"
+    # ~50 ticks of 10 ms in the 0.5 s idle; 20 on a CI run with both cores busy. A loop blocked by the silent worker
+    # gets none until its timeout: at most the one or two of the worker's start.
+    assert int(waited) > 5, "the event loop stalled while the worker was silent"
     assert made == "True"
 
 
