@@ -586,14 +586,13 @@ class UnitOfWork:
         settings = self.settings
         counts = left = nexts = None
         if any(ev["type"] in WAITING_CHANGES for ev in events):
-            day = self.day()
-            waiting = tx.waiting_counts(day)
-            counts = {s.code: waiting.get(s.code, 0) for s in settings.services}
+            day, codes = self.day(), [s.code for s in settings.services]
+            counts = tx.waiting_counts(day, codes)  # each service's, in the settings' order
             # Each counter's next call after the change (staff only: the counter page marks it in its line),
             # from each (service, lane)'s first waiting ticket: two index lookups per service, whatever the
             # length of the day. Also what changes the order without changing the counts (a skip's requeue,
             # a transfer, a correction of the service or the lane) is in WAITING_CHANGES.
-            heads = tx.queue_head_keys(day, [s.code for s in settings.services])
+            heads = tx.queue_head_keys(day, codes)
             nexts = {str(cid): next_shape(t) for cid, t in self.next_calls(heads).items()}
         quotas = [s for s in settings.services if s.daily_quota is not None]
         if quotas and any(ev["type"] in QUOTA_CHANGES for ev in events):
@@ -624,8 +623,15 @@ class UnitOfWork:
         by the core's calling order
         (core.next_for, as call-next picks); None when none of its services has anyone waiting. A ticket the
         counter holds that had all its calls is skipped first and requeued right behind that ticket
-        (core.requeue_place), so it is the same one."""
-        return {c.id: core.next_for(waiting, c.services) for c in self.settings.counters}
+        (core.requeue_place), so it is the same one. Picked once for the counters of the same services (most
+        offices: every counter serves every service)."""
+        picked: dict[tuple[str, ...], Ticket | QueueHead | None] = {}
+        out: dict[int, Ticket | QueueHead | None] = {}
+        for c in self.settings.counters:
+            if c.services not in picked:
+                picked[c.services] = core.next_for(waiting, c.services)
+            out[c.id] = picked[c.services]
+        return out
 
     def day(self, now: datetime | None = None) -> str:
         """Today's local date at the office."""

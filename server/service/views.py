@@ -81,7 +81,7 @@ class Views:
         self._limited_recent: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
         self._steps = OneLineSteps()  # place_in_one_line's last steps, taken up again by the next answer
-        self._times: tuple[int, dict[str, float]] | None = None  # service_times: (the seq they were read at, them)
+        self._times: tuple[int, dict[str, float]] | None = None  # service_times: (the seq they hold at, them)
         # at_posts: (today, the counters taken on the office's last day before it), (today, its first counter taken)
         self._last_staffed: tuple[str, frozenset[int]] | None = None
         self._first_taken: tuple[str, datetime] | None = None
@@ -183,18 +183,26 @@ class Views:
     def service_times(self, tx: Tx, codes: set[str]) -> dict[str, float]:
         """service_time of every service of the settings and of `codes`: read once, and kept while the events since
         are TIMES_KEPT (a number taken and its slip, calls: not a ticket finished, which changes them; one
-        query of the event log's end instead of twenty tickets of each service). A transaction that added any
-        other event reads them afresh, and keeps nothing (it may be rolled back)."""
+        query of the event log's end instead of twenty tickets of each service). Each look moves the seq they are
+        kept at to the last event it saw committed, so the next one reads only the events come since (each look read
+        every event since they were read: 0.16 ms a look at 1,250 numbers taken with nobody served yet).
+        A transaction that added any other event reads them afresh, and keeps nothing (it may be rolled back); one
+        that added only TIMES_KEPT events moves the seq to before them (their seqs are taken again if it is)."""
         codes = codes | {s.code for s in self.unit.settings.services}
         pending = tx.events
         if any(e["type"] not in TIMES_KEPT for e in pending):
             return service_times(tx, codes)
+        committed = pending[0]["seq"] - 1 if pending else None  # what was committed before this transaction
         kept = self._times
-        if kept is not None and codes <= kept[1].keys() and tx.only_events_since(kept[0], TIMES_KEPT):
-            return kept[1]
-        seq = pending[0]["seq"] - 1 if pending else tx.last_seq()  # what was committed before this transaction
+        if kept is not None and codes <= kept[1].keys():
+            seen = tx.only_events_since(kept[0], TIMES_KEPT)
+            if seen is not None:
+                upto = seen if committed is None else committed
+                if upto > kept[0]:
+                    self._times = (upto, kept[1])  # (one assignment: a greenlet or a thread reads it once)
+                return kept[1]
         took = service_times(tx, codes)
-        self._times = (seq, took)
+        self._times = (tx.last_seq() if committed is None else committed, took)
         return took
 
     @staticmethod
@@ -403,7 +411,7 @@ class Views:
             cached = self._public_snapshot
             if not staff and cached is not None and cached[0] == key:
                 return self._limited(tx, day, key, cached[1], for_counters, for_services)
-            waiting = tx.waiting_counts(day)
+            waiting = tx.waiting_counts(day, [s.code for s in settings.services])
             issued = tx.issued_counts(day)
             claims = tx.counter_claims()
             counters = []
