@@ -252,3 +252,89 @@ def test_the_answer_typed_at_once_after_d_is_kept_while_the_start_is_on_its_way(
     counter = server.session("budi", PASSWORD).get(f"{server.url}/api/state", timeout=5).json()["counters"]
     assert not next(c for c in counter if c["id"] == 1).get("paused")  # "i" paused nothing
     assert prints == []  # "p" asked for no form copy (the last visitor's)
+
+
+def test_the_answer_typed_and_finished_while_the_call_is_on_its_way_is_served_once_with_it(page, office):
+    """A keyboard morning, the counter chosen in the top bar's drop-down (the cursor stays on it): N, D, the answer
+    typed at once, Ctrl+Enter and N, the call still on its way. The answer's first space opened the drop-down, which
+    took the rest of the answer and Ctrl+Enter; and Ctrl+Enter, pressed while the call was on its way, took the queued
+    start's place: the visitor was left called, the answer dropped, nothing said. Now the visitor is served, finished
+    with the whole answer, and the next one called, each once; the counter stays the one chosen."""
+    server = office
+    eka, fajar, gita = issue(server, "Eka Lestari"), issue(server, "Fajar Hidayat"), issue(server, "Gita Ayu")
+    page.focus("#counter-select")  # chosen there with the arrow keys: the cursor is on it
+    sent = on_its_way(page, "call-next")
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.querySelector('#btn-call-next').disabled")  # the call on its way
+    assert len(sent) == 1
+    page.keyboard.press("d")
+    answer = "Dijelaskan: isi NPWP lalu klik Simpan."
+    page.keyboard.type(answer)
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("n")  # the next visitor, once this one is done
+    sent[0].continue_()
+    expect(page.locator("#t-label")).to_have_text(fajar["label"])
+    expect(page.locator("#notice")).to_have_text(f"{fajar['label']} dipanggil.", timeout=SOON)
+    done = ticket(server, eka["label"])
+    assert (done["status"], done["solution"]) == ("resolved", answer)
+    assert ticket(server, fajar["label"])["status"] == "called"
+    assert len(events(server, fajar["token"], "called")) == 1
+    assert ticket(server, gita["label"])["status"] == "waiting"
+    assert page.locator("#counter-select").input_value() == "1"
+
+
+def test_n_pressed_after_ctrl_enter_while_the_start_is_on_its_way_calls_the_next_not_a_letter(page, office):
+    """D, the answer typed at once, Ctrl+Enter, then N for the next visitor, the start still on its way: the N was the
+    answer's last letter ("… Simpan.n" saved as the visitor's answer), and nobody was called. Now the answer is as
+    typed and N calls the next visitor once the first is finished; a letter after Ctrl+Enter is no key (I, P)."""
+    server = office
+    hadi, ika = issue(server, "Hadi Santoso"), issue(server, "Ika Rahma")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(hadi["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    sent = on_its_way(page, "start")
+    page.keyboard.press("d")
+    page.wait_for_function("() => document.querySelector('#btn-start').disabled")  # the start on its way
+    answer = "Akun dibuka kembali, lalu klik Simpan."
+    page.keyboard.type(answer)
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("i")  # neither a letter of the answer nor Istirahat
+    page.keyboard.press("n")
+    sent[0].continue_()
+    expect(page.locator("#t-label")).to_have_text(ika["label"])
+    expect(page.locator("#notice")).to_have_text(f"{ika['label']} dipanggil.", timeout=SOON)
+    done = ticket(server, hadi["label"])
+    assert (done["status"], done["solution"]) == ("resolved", answer)
+    assert len(events(server, ika["token"], "called")) == 1
+    counter = server.session("budi", PASSWORD).get(f"{server.url}/api/state", timeout=5).json()["counters"]
+    assert not next(c for c in counter if c["id"] == 1).get("paused")
+
+
+def test_d_pressed_while_the_form_copy_is_on_its_way_serves_the_visitor_after_it(page, office):
+    """Alt+P for the last visitor's form copy, then D for the visitor now called, the copy's request still on its way:
+    the D was kept for after an action that never came, so it did nothing, the answer typed after it went nowhere (each
+    letter kept for it, no key working), and the next press (R) served the visitor unasked. Now D serves the visitor
+    once the copy's answer is in, and the answer typed meanwhile is in its box."""
+    server = office
+    joko, kiki = issue(server, "Joko Susilo"), issue(server, "Kiki Amalia")
+    page.click("#btn-call-next")
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.click("#btn-start")
+    page.fill("#solution", "Dijelaskan.")
+    page.click("#btn-resolve")
+    expect(page.locator("#notice")).to_have_text(f"{joko['label']} selesai.")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(kiki["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    copies: list = []
+    page.route("**/api/tickets/*/print-form", lambda r: copies.append(r))
+    page.keyboard.press("Alt+p")
+    page.wait_for_function("() => document.querySelector('#btn-start').disabled")  # the copy on its way
+    page.keyboard.press("d")
+    page.keyboard.type("Reset")
+    assert len(copies) == 1
+    copies[0].continue_()
+    expect(page.locator("#solution")).to_have_value("Reset", timeout=SOON)
+    expect(page.locator("#solution")).to_be_focused()
+    assert ticket(server, kiki["label"])["status"] == "serving"
+    assert events(server, kiki["token"], "recalled") == []

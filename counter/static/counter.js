@@ -70,7 +70,9 @@ class Recent extends Map {
 
 const state = {
   me: null,
-  queued: null, // "start" or "call-next" pressed while an action was in flight: done after it (act)
+  // pressed while an action was in flight, done in this order after it (act): "start" or "call-next"; or after an
+  // answer typed ahead of its start, the start, the finish pressed on it (Ctrl+Enter) and the next call (N after it)
+  queued: [],
   // {action, payload, cut, id, counter, seq, calls}: a press whose answer never came (Selesai, Eskalasi, Alihkan,
   // Lewati: confirmUnanswered; Panggil berikutnya, Panggil, Panggil ulang, Pengunjung datang: confirmSeen)
   unanswered: null,
@@ -491,7 +493,18 @@ function render() {
 // off), and each was a key of the page: I paused the counter, P printed the last visitor's form copy, N was kept to
 // call the next, and they were lost from the answer. Kept (onKey), they go in it once the visitor is served.
 function startPending() {
-  return (state.busy && state.busyAction === "start") || state.queued === "start";
+  return (state.busy && state.busyAction === "start") || state.queued.includes("start");
+}
+
+// Ctrl+Enter pressed on the answer typed ahead (Selesai, or Eskalasi): done once the visitor is served. The keys after
+// it are no longer the answer's: N calls the next visitor after it, as N after Selesai does ("Dijelaskan.n" was saved).
+function finishQueued() {
+  return state.queued.some((a) => a === "resolve" || a === "escalate");
+}
+
+// the letters typed now go into the answer once the visitor is served (onKey)
+function typingAhead() {
+  return startPending() && !finishQueued();
 }
 
 function typeIntoAnswer() {
@@ -2445,13 +2458,18 @@ async function act(action, extra = {}, { keys = false } = {}) {
     // a second of either is refused by its own button, where a second R would be one more call. And Ctrl+Enter
     // (Selesai, or Eskalasi from the note) pressed after an answer typed while its start was on its way
     // (startPending): done once the visitor is served, with that answer.
-    if (action === "start" || action === "call-next") state.queued = action;
-    else if ((action === "resolve" || action === "escalate") && startPending()) state.queued = action;
+    // N pressed after that Ctrl+Enter: the next call, once the finish is done. (The finish pressed while the call was
+    // still on its way took the start's place: the visitor was left called, the answer typed dropped.)
+    if (finishQueued()) {
+      if (action === "call-next" && !state.queued.includes(action)) state.queued.push(action);
+    } else if ((action === "resolve" || action === "escalate") && startPending()) state.queued.push(action);
+    else if (action === "start" || action === "call-next") state.queued = [action];
     return;
   }
   const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
   if (!button || button.disabled) {
     if (action === "start") state.typedAhead = ""; // a start queued that cannot be pressed now: no answer to type in
+    state.queued = []; // nor a finish of it, nor the next call after that finish
     return;
   }
   state.busy = true;
@@ -2489,7 +2507,7 @@ async function act(action, extra = {}, { keys = false } = {}) {
     const { status, body, elsewhere } = await answerOrSeen(asked, { action, payload, ...facts,
                                                                      calls: held ? held.calls || 0 : 0 });
     if (elsewhere) {
-      state.queued = null; // D pressed for the visitor shown: called by another page, not by this press
+      state.queued = []; // D pressed for the visitor shown: called by another page, not by this press
       calledElsewhere(action, elsewhere);
     } else {
       took(action, status, body, waited, cut);
@@ -2500,10 +2518,10 @@ async function act(action, extra = {}, { keys = false } = {}) {
       state.transferring.delete(held.id);
     }
     if (err.status === 401) {
-      state.queued = null; // nothing more in this session
+      state.queued = []; // nothing more in this session
       return sessionEnded(action);
     }
-    state.queued = null; // refused: a key pressed meanwhile was for a picture that was not the server's
+    state.queued = []; // refused: a key pressed meanwhile was for a picture that was not the server's
     if (err.status === 0) notify("error", "net.failed"); // the page's own words: said again after a language switch
     else notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
@@ -2526,12 +2544,20 @@ async function act(action, extra = {}, { keys = false } = {}) {
     // a picture that was not the server's, as a key pressed meanwhile (render put those of a start done in the answer)
     if (!startPending()) state.typedAhead = "";
     reloadIfIdle(); // an admin's change came meanwhile
-    const queued = state.queued;
-    state.queued = null;
-    if (queued && queued !== action) act(queued);
+    runQueued(action);
     if (keys) keepFocus(button);
     confirmUnanswered(); // the visitor may have left the counter already (its event before the failure)
   }
+}
+
+// The first action pressed while `done` (or the form copy, or a press asked again: null) was in flight, now that it is
+// not: the rest after it, by its own end. The form copy's and the question's ends left it there: D pressed while Alt+P
+// was on its way did nothing, every letter after it was kept as the answer's, and the next press's end served the
+// visitor (R, I), unasked.
+function runQueued(done) {
+  const queued = state.queued.shift();
+  if (queued === done) state.queued = []; // N while its call was on its way: that one call
+  else if (queued) act(queued);
 }
 
 // A slow answer (the request done on the server, its answer held on the Wi-Fi or the server's way back) kept the
@@ -2776,6 +2802,7 @@ async function confirmUnanswered(timed = false) {
     state.busy = false;
     render();
     reloadIfIdle();
+    runQueued(null);
   }
 }
 
@@ -3001,16 +3028,27 @@ function onKey(ev) {
   // The counter's drop-down in the top bar takes no typing: a counter just chosen there (mouse or arrow keys) kept
   // the cursor in it, and N, which the hint then asks for, called nobody. Its letters are the page's, as on the body.
   // (Not its type-to-find either: an L typed there picked another counter.)
-  const bar = ev.target === $("counter-select") && ev.key.length === 1 && ev.key !== " ";
+  // While the answer is typed ahead of its start (typingAhead), its space, Enter and Backspace too: a space opened the
+  // drop-down, which took the rest of the answer and Ctrl+Enter (an L in it chose a counter), arrow keys another counter.
+  const select = ev.target === $("counter-select");
+  const ahead = typingAhead() && (/^( |Enter|Backspace|Home|End)$/.test(ev.key) || /^(Arrow|Page)/.test(ev.key));
+  const bar = select && ((ev.key.length === 1 && ev.key !== " ") || ahead);
   if ((["input", "textarea", "select"].includes(tag) && !bar) || ev.target.isContentEditable) {
     if (ev.key === "Escape") ev.target.blur();
     return;
   }
-  if (startPending() && (ev.key.length === 1 || ev.key === "Enter" || ev.key === "Backspace")) {
+  if (typingAhead() && (ev.key.length === 1 || ev.key === "Enter" || ev.key === "Backspace" || select)) {
     // the answer's first letters (typeIntoAnswer); D pressed again before any is the same press, not a letter
     ev.preventDefault();
     if (ev.key === "Backspace") state.typedAhead = state.typedAhead.slice(0, -1);
-    else if (state.typedAhead || ev.key !== "d") state.typedAhead += ev.key === "Enter" ? "\n" : ev.key;
+    else if (ev.key === "Enter") state.typedAhead += "\n";
+    else if (ev.key.length === 1 && (state.typedAhead || ev.key !== "d")) state.typedAhead += ev.key;
+    return;
+  }
+  if (finishQueued() && ev.key.length === 1) {
+    // after Ctrl+Enter on an answer typed ahead: N is the next call (act), any other letter neither the answer nor a key
+    ev.preventDefault();
+    if (ev.key.toLowerCase() === "n") act("call-next");
     return;
   }
   const ticket = currentTicket();
@@ -3101,6 +3139,7 @@ async function printFormCopy(earlier = null) {
     state.busy = false;
     render();
     reloadIfIdle(); // an admin's change came meanwhile
+    runQueued(null); // D (or N) pressed while the copy was on its way
   }
 }
 
