@@ -292,9 +292,12 @@ def test_from_the_kiosks_stop_to_the_services_end_the_hours_say_both_and_a_late_
         expect(warn).to_have_text(
             "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (0 menunggu di C)."
         )
-        live.advance(15 * 60)  # 09:21: the service has ended
+        live.advance(15 * 60)  # 09:21: the service has ended, and nobody is at a counter: nobody calls today
         reload_front(page)
-        expect(line).to_contain_text("Di luar jam layanan: kios tidak memberi nomor sampai")
+        expect(line).to_contain_text("Layanan hari ini sudah selesai. Minta pengunjung baru mengambil nomor mulai")
+        expect(warn).to_have_text(
+            "Tidak ada petugas di loket: nomor yang menunggu tidak dipanggil hari ini (5 menunggu di A)."
+        )
         page.context.close()
     finally:
         live.stop()

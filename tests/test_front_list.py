@@ -16,9 +16,16 @@ from conftest import write_config
 from live import ClockedServer
 from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, sign_in
 
 VIEWPORT = {"width": 1366, "height": 768}
+# after the day's service hours with nobody at a counter (the status view's `no_service`): the hours line and the
+# warning above the issue button
+OVER_LINE = re.compile(
+    r"^Layanan hari ini sudah selesai\. Minta pengunjung baru mengambil nomor mulai .* 08\.00 WIB\.$"
+)
+OVER = "Tidak ada petugas di loket: nomor yang menunggu tidak dipanggil hari ini ({n} menunggu di A)."
 SHOTS = Path(os.environ.get("ANTRIAN_SHOT_DIR", Path(__file__).resolve().parent.parent / "docs" / "screenshots"))
 # 08:00-10:00 every day, the kiosk stopping 30 minutes before: the clock starts at 09:00 (tests/clockserver.py)
 HOURS = (
@@ -262,25 +269,55 @@ def test_a_busy_day_keeps_the_form_on_screen_and_the_list_scrolls_in_its_box(bro
 
 
 def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(browser, tmp_path):
-    live = start(tmp_path, tick=0.1)
+    # its own server, never pinging (CALM_NUMBERS): the page's clock is moved on by its minute's list fetch at once
+    live = start(tmp_path, tick=0.1, numbers=CALM_NUMBERS)
     try:
         for i in range(10):
             kiosk(live, f"Sore {i + 1}")
-        page = open_front(browser, live)
-        expect(page.locator("#hours-line")).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00 WIB")
+        page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+        install_clock(page)
+        sign_in(page, live, "/counter/front", "rina")
+        line, warn = page.locator("#hours-line"), page.locator("#hours-warn")
+        expect(line).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00 WIB")
         # ten waiting, two counters serving A, 15 minutes each: a new A number waits about 75 minutes, past the
         # service's end at 10.00 (eight made it exactly 10.00 at 09.00: a tie the page's clock decided, and a
         # full run lost it now and then)
-        expect(page.locator("#hours-warn")).to_contain_text("lewat jam tutup 10.00 WIB.")
+        expect(warn).to_contain_text("lewat jam tutup 10.00 WIB.")
         live.advance(31 * 60)  # 09:31: the kiosk has stopped, the counters serve until 10.00
-        expect(page.locator("#hours-line")).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
-        expect(page.locator("#hours-warn")).to_contain_text("(10 menunggu): lewat jam tutup 10.00 WIB.")
-        live.advance(30 * 60)  # 10:01: the service has ended too
+        expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
+        expect(warn).to_contain_text("(10 menunggu): lewat jam tutup 10.00 WIB.")
+        # 10:01, nobody at a counter: the service has ended with no event; the page's list of each minute says that
+        # nobody calls the ten today (it said "nomor dari sini tetap dipanggil hari ini"; the phone's rule)
+        live.advance(30 * 60)
+        page.clock.run_for(61_000)
+        expect(warn).to_have_text(OVER.format(n=10))
+        expect(line).to_have_text(OVER_LINE)
+        place = page.locator("#tickets tr[data-label='A-010'] td.place")
+        expect(place).to_have_text("ke-10 tidak dipanggil hari ini")  # not "± 75 menit"
+        expect(page.locator("#tickets tr.group[data-group='s:A']")).not_to_contain_text("nomor baru menunggu")
+        budi = live.session("budi", PASSWORD)
+        r = budi.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5)  # budi back at Loket 1
+        assert r.status_code == 200, r.text
+        still = "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (10 menunggu di A)."
+        expect(warn).to_have_text(still)  # an officer finishing the line: called today
+        expect(place).to_have_text(re.compile(r"^ke-10 ± .*(menit|jam)$"))
         page.reload()
-        expect(page.locator("#hours-line")).to_contain_text("Di luar jam layanan")
-        expect(page.locator("#hours-warn")).to_have_text(
-            "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (10 menunggu di A)."
+        expect(line).to_contain_text("Di luar jam layanan")
+        expect(warn).to_have_text(still)
+        r = budi.post(f"{live.url}/api/counters/1/release", json={}, timeout=5)  # and he signs out, live
+        assert r.status_code == 200, r.text
+        expect(warn).to_have_text(OVER.format(n=10))
+        expect(line).to_have_text(OVER_LINE)
+        expect(place).to_have_text("ke-10 tidak dipanggil hari ini")
+        keep_shot(page, "front-after-hours.png")
+        page.click("#lang-toggle")
+        expect(warn).to_have_text("No officer is at a counter: waiting numbers are not called today (10 waiting in A).")
+        expect(line).to_have_text(
+            re.compile(r"^Today's service has ended\. Tell a visitor who comes now to take a number from ")
         )
+        expect(place).to_have_text("#10 not called today")
+        keep_shot(page, "front-after-hours-en.png")
+        page.click("#lang-toggle")
         expect(page.locator("#tickets tr[data-label]")).to_have_count(10)
         live.next_day()  # the page stays open overnight: yesterday's numbers are not today's
         expect(page.locator("#tickets tr[data-label]")).to_have_count(0)

@@ -553,8 +553,9 @@ function placeCell(td, x) {
   const key = JSON.stringify(place);
   if (td.dataset.key === key) return td;
   td.dataset.key = key;
+  // no wait (null) when nobody will call it today (`no_service`, as its phone says it): not "segera"
   td.replaceChildren(...(place ? [el("strong", {}, t("place.nth", { n: place[0] })), " ",
-    el("span", { class: "muted" }, waitText(place[1]))] : []));
+    el("span", { class: "muted" }, place[1] === null ? t("wait.not_today") : waitText(place[1]))] : []));
   return td;
 }
 
@@ -763,7 +764,7 @@ function drawTickets(force) {
       const code = key.slice(2);
       const s = services.get(code);
       text = t("list.service", { code, name: names.get(code) || code, n: tickets.length });
-      if (s && s.estimated_wait_s !== undefined) text += ` · ${t("list.new_wait", { wait: waitText(s.estimated_wait_s) })}`;
+      if (s && s.estimated_wait_s != null) text += ` · ${t("list.new_wait", { wait: waitText(s.estimated_wait_s) })}`;
     }
     const heading = groupHeading(key, text);
     const rows = tickets.map((x) => {
@@ -909,8 +910,17 @@ function renderHours() {
   let ends = office.closes_at && minutes != null ? new Date(Date.parse(office.closes_at) + minutes * 60000) : null;
   const until = office.open === false && Date.parse(office.service_ends_at || "");
   if (until && until > officeNow().getTime()) ends = new Date(until);
+  // After the day's service hours (or on a day without them) with no officer at a counter, nobody calls a waiting
+  // number today (`no_service`, the rule of the visitor's phone): said so, and what to tell a visitor who still
+  // comes, in place of the kiosk's hours (it said "nomor dari sini tetap dipanggil hari ini"). While an officer is
+  // still at work, today's words. Followed live: a counter's event fetches the list again, and the list is fetched
+  // each minute (no event says the hours' end).
+  const over = office.no_service === "ended" || office.no_service === "closed" ? office.no_service : null;
   let text = "";
-  if (office.open === false && ends) {
+  if (over) {
+    text = office.next_opening ? t(`hours.over_${over}_until`, { when: dayTime(office.next_opening), zone: zoneName() })
+      : t(`hours.over_${over}`);
+  } else if (office.open === false && ends) {
     text = t("hours.kiosk_stopped", { end: hhmm(ends), zone: zoneName() }); // the counters still serve until then
   } else if (office.open === false) {
     text = office.next_opening ? t("hours.closed_until", { when: dayTime(office.next_opening), zone: zoneName() })
@@ -927,9 +937,11 @@ function renderHours() {
   const s = ((state.list && state.list.services) || []).find((x) => x.code === code);
   const waiting = s ? s.waiting : [...state.tickets.values()].filter((x) => x.status === "waiting" && x.service === code).length;
   // A number that would wait past the service's end is said so, the kiosk stopped or not ("called today" is not
-  // true of it then).
+  // true of it then); nor of any number once nobody will call one today (`over`).
   let caution = "";
-  if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
+  if (over) {
+    caution = t("hours.warn_over", { n: waiting, code });
+  } else if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
     caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends), zone: zoneName() });
   } else if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
   warn.textContent = caution;

@@ -621,12 +621,17 @@ class Views:
     # -- staff lists ---------------------------------------------------------------------
     def today_tickets(self) -> list[dict[str, Any]]:
         """Every ticket of the office's local today, in calling order, with its form; a waiting one with
-        its `position`, `ahead` and `estimated_wait_s`, as its visitor's phone says them; a cancelled one with its
-        `cancel_reason` (null: none given)."""
+        its `position`, `ahead` and `estimated_wait_s`, as its visitor's phone says them (null when nobody will call
+        it today: the status view's `no_service`); a cancelled one with its `cancel_reason` (null: none given)."""
+        return self._today()[1]
+
+    def _today(self) -> tuple[str | None, list[dict[str, Any]]]:
+        """today_tickets, and whether nobody will call a waiting ticket today (_no_service), read together."""
         with self.unit.store.read() as tx:
             tickets = tx.tickets_of_day(self.unit.day())
             tickets.sort(key=core.order_key)
             places = self.places(tx)
+            over = self._no_service(tx, self.unit.clock())
             reasons = tx.cancel_reasons(self.unit.day()) if any(t.status == core.CANCELLED for t in tickets) else {}
             out = []
             for t in tickets:
@@ -635,31 +640,38 @@ class Views:
                     view["cancel_reason"] = reasons.get(t.id)
                 if t.id in places:
                     ahead, wait = places[t.id]
-                    view["place"] = {"position": ahead + 1, "ahead": ahead, "estimated_wait_s": wait}
+                    view["place"] = {"position": ahead + 1, "ahead": ahead, "estimated_wait_s": None if over else wait}
                 out.append(view)
-            return out
+            return over, out
 
     def today_list(self) -> dict[str, Any]:
         """The front office's list: today's tickets (today_tickets), the day they are of, the office's hours
         (the snapshot's `office` with `last_ticket_minutes`: the service ends that long after `closes_at`; and
         `service_ends_at`, the end of the hours' range now in, which in its last minutes, the kiosk stopped, is the
-        only word of it) and per service how many wait and a new number's estimated wait."""
+        only word of it; and `no_service`, the status view's: nobody will call a waiting number today, its waits
+        null then) and per service how many wait and a new number's estimated wait."""
         snap = self.snapshot()
         settings = self.unit.settings
         hours = settings.hours
         ends = service_end(hours, self.unit.clock(), settings.office.tz)
+        over, tickets = self._today()
         return {
             "day": snap["day"],
             "office": {
                 **snap["office"],
                 "last_ticket_minutes": hours.last_ticket_minutes if hours.enabled else None,
                 "service_ends_at": iso(ends),
+                "no_service": over,
             },
             "services": [
-                {"code": s["code"], "waiting": s["waiting"], "estimated_wait_s": s["estimated_wait_s"]}
+                {
+                    "code": s["code"],
+                    "waiting": s["waiting"],
+                    "estimated_wait_s": None if over else s["estimated_wait_s"],
+                }
                 for s in snap["services"]
             ],
-            "tickets": self.today_tickets(),
+            "tickets": tickets,
         }
 
     def history(self, ref: str) -> dict[str, Any]:
