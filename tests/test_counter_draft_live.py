@@ -179,6 +179,18 @@ def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
         assert answer.value.status == 200, answer.value.text()
         assert budi.get(draft_url(office), timeout=5).json()["draft"]["solution"] == HERE + " Lanjut."
         expect(page.locator("#kept-solution")).to_have_value(ELSEWHERE)
+        # reloaded: the other text is nowhere else now, and stays below this page's (the reload dropped it, the
+        # tab's own draft taken for it coming back), until the officer closes it; closed, it stays closed
+        page.reload()
+        expect(page.locator("#draft-state")).to_contain_text("Tersimpan di server")  # the server's draft fetched
+        expect(page.locator("#solution")).to_have_value(HERE + " Lanjut.")
+        expect(page.locator("#kept-draft")).to_be_visible()
+        expect(page.locator("#kept-solution")).to_have_value(ELSEWHERE)
+        page.click("#kept-dismiss")
+        expect(page.locator("#kept-draft")).to_be_hidden()
+        page.reload()
+        expect(page.locator("#draft-state")).to_contain_text("Tersimpan di server")
+        expect(page.locator("#kept-draft")).to_be_hidden()
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(office):

@@ -104,7 +104,7 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         expect(there.locator("#solution")).to_have_value(ANSWER)
         # text the page has is never overwritten: typed in the tab too, its save lost on the way (a network blip),
         # while the other PC changed the answer: the tab keeps its own and says that the server's differs (shown
-        # below it, to copy), after a reload too
+        # below it, to copy), after a reload too, until the officer closes it
         mine = ANSWER + " Sudah dicek di tab ini."
         again.route("**/api/counters/1/draft", lambda r: r.abort() if r.request.method == "POST" else r.continue_())
         with again.expect_request(lambda r: r.url.endswith("/api/counters/1/draft") and r.method == "POST"):
@@ -116,7 +116,21 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
             after_pause(there)
         assert answer.value.status == 200
         expect(again.locator("#kept-solution")).to_have_value(changed)
+        # the network back (nothing routed from here on: the save sent as the page goes reaches the server, as in
+        # the office): the tab's failed save goes again by itself, based on the draft it has shown, and the server
+        # keeps the tab's text; the other PC's answer is then in the box alone, which a reload dropped (the tab's own
+        # draft restored was taken for its text coming back): the answer was gone, nobody having closed it
+        stored: list[int] = []
+        again.on("response", lambda r: stored.append(r.status) if saved(r) else None)
+        again.unroute("**/api/counters/1/draft")
+        for _ in range(40):  # past the retry's wait (2 to 30 s on the page's clock), never while a save is on its way
+            if stored:
+                break
+            after_pause(again, 1000)
+        assert stored == [200], stored
+        assert draft_when(budi, office, lambda d: d and d["solution"] == mine)["solution"] == mine
         again.reload()
+        expect(again.locator("#draft-state")).to_contain_text("Tersimpan di server")  # the server's draft fetched
         expect(again.locator("#kept-draft")).to_be_visible()
         expect(again.locator("#kept-note")).to_contain_text(f"Draf {ani['label']} yang tersimpan di server")
         # the text below is the server's, not what this page typed
@@ -124,7 +138,6 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         expect(again.locator("#kept-note")).not_to_contain_text("Draf yang Anda ketik")
         expect(again.locator("#kept-solution")).to_have_value(changed)
         expect(again.locator("#solution")).to_have_value(mine)
-        again.unroute("**/api/counters/1/draft")
         # finished on the other PC: the draft is gone from the server; the tab says "on another page"
         there.click("#btn-resolve")
         expect(there.locator("#btn-call-next")).to_be_visible()

@@ -431,7 +431,7 @@ function render() {
         if (kept) kept.checked = true;
       }
       const restored = draft && ((draft.solution || "").trim() || (draft.note || "").trim());
-      if (keptIsBack(ticket, restored)) dismissKept();
+      if (keptIsBack(ticket, restored, draft)) dismissKept();
       // A page opened on a ticket being served (a reload, back from another staff page): the cursor in the answer.
       if (ticket.status === "serving" && document.activeElement === document.body) state.focusAnswer = true;
     }
@@ -1213,10 +1213,17 @@ function keptText(kept) {
 
 // The kept draft's ticket is back at this counter (sent back, or on to a service of this counter) and what was
 // typed for it is on screen again: in its fields (this tab's draft) or in the transfer's note. The box would say
-// it a third time: it goes.
-function keptIsBack(ticket, restored) {
+// it a third time: it goes. Not the server's draft shown below this tab's own text (another PC's, another tab's):
+// this tab's draft restored by a reload is no sign of it coming back. This page's own save (typed on, its retry, the
+// save sent as the page went) may have replaced it on the server, the box its only copy: it stays, as the box says,
+// until dismissed (unless the form holds that very text).
+function keptIsBack(ticket, restored, draft) {
   const kept = state.kept;
   if (!kept || kept.id !== ticket.id) return false;
+  if ((kept.why || {}).type === "server") {
+    const same = (k) => ((draft && draft[k]) || "").trim() === (kept[k] || "").trim();
+    return Boolean(restored) && same("solution") && same("note");
+  }
   const note = ticket.transfer_note || "";
   const carried = [kept.solution, kept.note].every((x) => !(x || "").trim() || note.includes(x.trim().slice(0, 200)));
   return Boolean(restored) || (Boolean(ticket.transferred_from) && carried);
