@@ -11,6 +11,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import pause_clock
 from shots import keep_shot
 from test_display_many_counters import LONG_NAMED, NAMES
 from test_display_readability import (
@@ -205,6 +206,88 @@ def test_a_last_chance_is_marked_whole_and_legible_on_its_tile_and_its_row(brows
             keep_shot(page, "last-chance-portrait.png")
         if size == (1366, 768) and count == 10 and lang == "id":
             keep_shot(page, "last-chance-1366.png")
+    page.context.close()
+
+
+# Every count of counters a TV may show, at the sizes where a marker on two lines ("Panggilan ke-3 / (terakhir)",
+# "Kesempatan / terakhir") did not fit under the number of a tile of one column (four counters)
+EVERY_COUNT = {3: "?counters=1,2,3", 4: "?counters=1,2,3,4", 6: COUNTS[6], 8: "?counters=1,2,3,4,5,6,7,8", 10: ""}
+LOW_SIZES = [(1366, 768), (1280, 720), (1080, 1920), (768, 1366)]
+
+
+def tiles_inside(page, where: str) -> dict[int, dict]:
+    """Every text of every tile whole, inside its tile and over no other: the tiles' texts by counter."""
+    tiles = page.evaluate(TILE_TEXTS)
+    for t in tiles:
+        at = f"{where}, Loket {t['id']}"
+        assert [p for p in t["parts"] if p["cut"]] == [], f"{at}: cut {t['parts']}"
+        for p in t["parts"]:
+            assert all(inside(r, t["box"]) for r in p["rects"]), f"{at}: {p['part']} {p['rects']} past {t['box']}"
+        for i, a in enumerate(t["parts"]):
+            for b in t["parts"][i + 1 :]:
+                assert max(overlap(r, q) for r in a["rects"] for q in b["rects"]) < 1, f"{at}: {a['part']}/{b['part']}"
+    return {t["id"]: {p["part"]: p for p in t["parts"]} | {"layout": t["layout"]} for t in tiles}
+
+
+def same_numbers(tiles: dict[int, dict], where: str) -> None:
+    """One column of tiles (four counters or fewer): a tile with its marker has its number at the size of the others
+    (a short name's: a long one may take the name over its number), not smaller for the marker, beside its name."""
+    short = {i: t for i, t in tiles.items() if i not in LONG_NAMED}
+    numbers = {i: round(t["number"]["px"], 1) for i, t in short.items()}
+    assert max(numbers.values()) - min(numbers.values()) < 0.5, (where, numbers)
+    assert all(t["layout"] == "side" for t in short.values()), (where, {i: t["layout"] for i, t in short.items()})
+
+
+@pytest.mark.parametrize("size", LOW_SIZES, ids=["1366x768", "1280x720", "portrait", "768x1366"])
+def test_a_marker_on_two_lines_stays_inside_a_low_tile_the_number_keeping_its_size(browser, marked, size):
+    """Four counters in one column at 1366x768, 1280x720 and on a TV on its side: "Panggilan ke-3 (terakhir)" and
+    "Kesempatan terakhir" on two lines under the number pushed it onto the tile's top edge and their second line
+    past the bottom one (6 to 11 px); they go on one line under the number, into the name's column, the number at the
+    size of the tiles without a marker. Every text inside its tile with 3, 4, 6, 8 and 10 counters."""
+    tickets = {c["id"]: c["ticket"] for c in state(marked)["counters"]}
+    page = new_page(browser, size)
+    for count, query in EVERY_COUNT.items():
+        where = f"{size[0]}x{size[1]}, {count} counters"
+        open_display(page, marked, query)
+        caught_up(page, marked)
+        page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+        page.evaluate("document.fonts.ready")
+        tiles = tiles_inside(page, where)
+        assert {i: t.get("sub", {}).get("text", "") for i, t in tiles.items()} == {
+            i: said("id", tickets[i]) for i in tiles
+        }, where
+        if count <= 4:
+            same_numbers(tiles, where)
+        if count == 4:
+            keep_shot(page, f"low-tiles-{size[0]}x{size[1]}.png")
+    page.context.close()
+
+
+def test_a_recall_on_a_low_tile_stays_inside_it_during_its_flash_and_after(browser, marked):
+    """Loket 7's third call, made while a TV at 1366x768 shows four counters (Loket 1-3 and 7): its "Panggilan ke-3
+    (terakhir)" whole on its tile during the flash, once it is over and a few seconds on, every text inside its tile
+    and the number at its size. Its ticket's last call: after the module's other tests of the marked counters."""
+    page = new_page(browser, (1366, 768))
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    open_display(page, marked, "?counters=1,2,3,7")
+    caught_up(page, marked)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    pause_clock(page, 0.25)  # from here the flash ends only as the test moves the clock
+    assert tiles_inside(page, "before the recall")[7]["sub"]["text"] == "Panggilan ke-2"
+    assert act(marked, 7, "recall")["ticket"]["calls"] == 3
+    page.locator(f"{tile(7)}.flash").wait_for()
+    caught_up(page, marked)
+    for when in ("during the flash", "after the flash", "a few seconds on"):
+        if when == "after the flash":
+            page.clock.fast_forward(6000)
+            page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        elif when == "a few seconds on":
+            page.clock.run_for(3000)
+        tiles = tiles_inside(page, when)
+        assert tiles[7]["sub"]["text"] == "Panggilan ke-3 (terakhir)", (when, tiles[7])
+        same_numbers(tiles, when)
+        keep_shot(page, f"low-tile-recall-{when.replace(' ', '-')}.png")
     page.context.close()
 
 

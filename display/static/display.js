@@ -1069,33 +1069,61 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
-      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-loose", "keyed", "key-only");
+      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-wide", "sub-loose", "keyed", "key-only");
       k.name.classList.remove("clamped", "narrow");
       k.name.style.removeProperty("--name-lines");
       for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
+      k.sub.style.marginRight = "";
     };
     const texts = () => !overflows(k.name) && !overflows(k.meta);
-
-    if (cols === 1) {
-      reset(false);
-      shrink(k.label, labelWide, unit * 2);
-      const fits = () => texts() && !overflows(k.head);
-      if (shrinkTogether(head, fits)) return;
-      k.root.classList.add("no-meta");
-      k.name.classList.add("clamped");
-      k.name.style.fontSize = "";
-      if (shrinkTogether(head, fits)) return;
-    }
-
-    // Name over number: the number's row holds the number (and "On break" under it when paused).
-    reset(true);
-    const ticket = k.label.parentElement;
     // The height the number takes with what is under or beside it ("On break", a recall's line).
     const below = () => {
       if (!k.sub.textContent || k.root.classList.contains("no-sub")) return k.label.offsetHeight;
       const a = k.label.getBoundingClientRect(), b = k.sub.getBoundingClientRect();
       return Math.max(a.bottom, b.bottom) - Math.min(a.top, b.top);
     };
+
+    if (cols === 1) {
+      reset(false);
+      shrink(k.label, labelWide, unit * 2);
+      // A marker on two lines ("Panggilan ke-3 / (terakhir)", "Kesempatan / terakhir") under the number of a low tile
+      // (four counters at 1366x768, 1280x720, on a TV on its side) goes on one line under it, as wide as it needs, into
+      // the name's column where that has room beside the name, the service and the status (.sub-wide), the number
+      // keeping its size and place: on two lines, it pushed the number onto the tile's top edge and its second line
+      // past the bottom one (6 to 11 px). Where it has no room there either, the tile goes over to the name over its
+      // number (below).
+      const clear = (e) => {
+        const s = k.sub.getBoundingClientRect();
+        return ![...e.getClientRects()].some((r) => Math.min(r.right, s.right) - Math.max(r.left, s.left) >= 0.5
+          && Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top) >= 0.5);
+      };
+      const wide = () => !k.root.classList.contains("sub-wide")
+        || (k.sub.getBoundingClientRect().left >= k.head.getBoundingClientRect().left - 0.5
+          && [k.name, k.meta, k.status].every(clear));
+      // the number and what is under it within the tile (its padding box: they are centred in its row)
+      const fits = () => texts() && !overflows(k.head) && below() <= k.root.clientHeight + 0.5 && wide();
+      const fitted = () => {
+        if (shrinkTogether(head, fits)) return true;
+        if (!recall.length) return false;
+        k.root.classList.add("sub-wide");
+        // its right edge at the number's (centred in its column)
+        k.sub.style.marginRight = Math.max(0, (k.label.parentElement.clientWidth - k.label.offsetWidth) / 2) + "px";
+        for (const e of [k.name, k.meta]) e.style.fontSize = "";
+        if (shrinkTogether(head, fits)) return true;
+        k.root.classList.remove("sub-wide");
+        k.sub.style.marginRight = "";
+        return false;
+      };
+      if (fitted()) return;
+      k.root.classList.add("no-meta");
+      k.name.classList.add("clamped");
+      k.name.style.fontSize = "";
+      if (fitted()) return;
+    }
+
+    // Name over number: the number's row holds the number (and "On break" under it when paused).
+    reset(true);
+    const ticket = k.label.parentElement;
     // A ticket's number at least twice the size of every other text on its tile (not "ISTIRAHAT").
     const idle = k.root.classList.contains("idle");
     const shown = (e) => e.textContent && getComputedStyle(e).display !== "none";
