@@ -11,6 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))  # for tests/live.py (LiveServer)
+# This tree's packages, not the ones the virtualenv's editable install points to: a bench run from a copy of an older
+# commit (docs/performance.md's interleaved pairs) made the accounts with the checkout's code, which migrated the
+# older server's database to the checkout's schema under it (2026-12-07: the base ran with the new line index).
+if sys.path[0] != str(ROOT):
+    sys.path.insert(0, str(ROOT))
 
 
 def counters_toml(n: int, services: tuple[str, ...] = ("A", "B", "C")) -> str:
