@@ -22,10 +22,64 @@ FORKED_HASH = "ANTRIAN_TEST_FORKED_HASH"  # see LiveServer: the hash method of a
 NUMBERS = "ANTRIAN_TEST_NUMBERS"  # see LiveServer: `numbers` of a forked test server (tests/forkserver.py)
 
 
+# Ports of 127.0.0.1 for this test process's servers and fake printers: a lane of its own below the range the
+# kernel picks from (for bind(0) and every outgoing connection's own port), one lane per xdist worker. A port
+# from bind(0) is free only until the socket closes: another worker's bind(0), or a client's connection, could
+# take it before the server binds it, and a server started there answered for the other (CI once logged a test
+# in to another worker's server: 401).
+LANE_PORTS, LANES_FROM = 1000, 20000
+
+
+def _lane() -> tuple[int, int] | None:
+    """This process's ports [first, end), or None when the kernel's own range leaves no room below it."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    # an xdist worker's lane by its number; a lone process (a bench, pytest -p no:xdist) one of four more by pid
+    index = int(worker[2:]) % 8 if worker[2:].isdigit() else 8 + os.getpid() % 4
+    first = LANES_FROM + index * LANE_PORTS
+    return (first, first + LANE_PORTS) if first + LANE_PORTS <= low else None
+
+
+_LANE = _lane()
+_next_port = [0]
+
+
 def free_port() -> int:
+    """A port of 127.0.0.1 nothing is bound to now, from this process's lane (each port of it in turn), else
+    the kernel's pick."""
+    if _LANE is not None:
+        first, end = _LANE
+        for _ in range(end - first):
+            port = first + _next_port[0] % (end - first)
+            _next_port[0] += 1
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))  # no SO_REUSEADDR: a port with a connection in TIME_WAIT is passed
+                except OSError:
+                    continue
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux's /proc; True elsewhere)."""
+    try:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return True
+    wanted = f"0100007F:{port:04X}"
+    inodes = {f"socket:[{f[9]}]" for f in (line.split() for line in table) if f[1] == wanted and f[3] == "0A"}
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                return True
+    return False
 
 
 def closed_port() -> int:
@@ -308,10 +362,13 @@ class LiveServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    break
+                answered = requests.get(self.url + "/healthz", timeout=1).ok
             except requests.RequestException:
-                time.sleep(0.02)  # a forked server answers within a few hundredths of a second
+                answered = False
+            # its own answer: another process on this port (which bound it first) answers too
+            if answered and listens(self.proc.pid, self.port):
+                break
+            time.sleep(0.02)  # a forked server answers within a few hundredths of a second
         else:
             self._dump_stacks()  # what it was doing: its stacks in the log (server/cli.py serve, SIGUSR1)
             self.stop()
