@@ -116,7 +116,7 @@ def page_config() -> dict:
         "chime": chime_url(settings),
         "media": media_files(),
         "media_seconds": media_seconds,
-        "services": [{"code": s.code, "name": s.name} for s in settings.services],
+        "services": [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in settings.services],
         "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters],
     }
 

@@ -2,9 +2,13 @@
 at 1920x1080 and on a cheap 1366x768 TV, both open all along.
 
 Three counters call within a second; then the admin renames a counter and a service, adds a fourth service (a fourth
-row of waiting counts, the latest calls' panel the shorter for it) and renames the office; then a counter is removed
-once its visitor is done, its call still among the latest. After each change the TVs show the new names (none stale,
-on a tile, a row or the header) and keep the latest calls whole. At 1920x1080 the renamed "Meja Informasi" wrapped in
+row of waiting counts, the latest calls' panel the shorter for it) numbered with a letter of its own ("P" for service
+D), adds a fourth and a fifth counter (two columns of tiles) and renames the office; then a counter is removed once its
+visitor is done, its call still among the latest (four counters: one column again). After each change the TVs show the
+new names (none stale, on a tile, a row or the header) and keep the latest calls whole, and their tiles are drawn as on
+a TV opened then. The waiting counts named service D by its code, "D", where its visitors held P-001; and as five
+counters became four the tiles that stayed open kept their names over numbers two thirds of their size, fitted while
+the removed counter's tile was still in the grid. At 1920x1080 the renamed "Meja Informasi" wrapped in
 its row ("→ Meja / Informasi") and the row, a call still at its counter, was left out of the panel for want of a few
 pixels, as much empty room under the two rows shown as it needed: its name now takes that room smaller (down to 1.6
 units, display.js render) before the row gives way.
@@ -36,6 +40,14 @@ ROWS = """() => {
     };
   });
 }"""
+# Each tile as drawn: its layout (its classes, but for a call's flash and outline) and its texts' sizes.
+TILES = """() => [...document.querySelectorAll('.counter')].map((c) => ({
+  id: c.dataset.counter,
+  layout: [...c.classList].filter((n) => !['flash', 'lit', 'calling'].includes(n)).sort().join(' '),
+  number: Math.round(parseFloat(getComputedStyle(c.querySelector('.ticket-label')).fontSize)),
+  name: Math.round(parseFloat(getComputedStyle(c.querySelector('.counter-name')).fontSize)),
+}))"""
+LETTERS = "() => [...document.querySelectorAll('#waiting li .code')].map((e) => e.textContent)"
 ROOM_UNDER = """() => {
   const panel = document.getElementById('recent').parentElement.getBoundingClientRect();
   const rows = document.querySelectorAll('#recent li');
@@ -98,10 +110,11 @@ def test_an_admins_changes_reach_the_open_tvs_whole_and_no_call_at_its_counter_l
         settings = admin.get(f"{server.url}/api/admin/settings", timeout=5).json()
         services, counters = settings["services"], settings["counters"]
         services[0]["name"] = "Konsultasi Penyedia Barang/Jasa"
-        services.append({"code": "D", "name": "Pengaduan", "prefix": "D", "daily_quota": None})
+        services.append({"code": "D", "name": "Pengaduan", "prefix": "P", "daily_quota": None})  # its numbers P-001
         put_settings(server, admin, "services", services)
         counters[0]["name"] = "Meja Informasi"
         counters[1]["services"] = [*counters[1]["services"], "D"]
+        counters += [{**counters[2], "id": n, "name": f"Loket {n}"} for n in (4, 5)]
         put_settings(server, admin, "counters", counters)
         put_settings(server, admin, "office", {"name": "LPSE Kota Baru"})
         changed(
@@ -115,6 +128,7 @@ def test_an_admins_changes_reach_the_open_tvs_whole_and_no_call_at_its_counter_l
             assert all("Loket 1" not in r["to"] for r in shown), f"{where}: a stale name {shown}"
             assert all("Meja Informasi" in r["to"] for r in shown if r["label"] == "A-001"), f"{where}: {shown}"
             assert "Kota Baru" in page.inner_text("#marquee-text"), where
+            assert page.evaluate(LETTERS) == ["A", "B", "C", "P"], f"{where}: the letters on the tickets"
             if size == (1920, 1080):
                 # every call is still at its counter, and the panel has the room for the three
                 assert [r["label"] for r in shown] == ["B-001", "A-002", "A-001"], (
@@ -129,7 +143,15 @@ def test_an_admins_changes_reach_the_open_tvs_whole_and_no_call_at_its_counter_l
             where = f"{size[0]}x{size[1]}, Loket 3 removed"
             shown = rows(size, "Loket 3 removed")
             assert [r["label"] for r in shown] == ["A-002", "A-001"], f"{where}: {shown}"
-            assert page.locator(".counter").count() == 2, where
+            assert page.locator(".counter").count() == 4, where
+            fresh = open_display(new_page(browser, size), server)
+            try:
+                caught_up(fresh, server)
+                for tv in (page, fresh):
+                    tv.evaluate("() => document.fonts.ready")
+                assert page.evaluate(TILES) == fresh.evaluate(TILES), f"{where}: not as on a TV opened now"
+            finally:
+                fresh.context.close()
         assert state(server)["seq"] == pages[SIZES[0]].evaluate("antrianDisplay.state.seq")
     finally:
         for page in pages.values():

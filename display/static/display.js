@@ -50,10 +50,17 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     services: new Set(config.filter.services),
   };
 
+  // A service's letter on the waiting counts: its numbers' prefix, the letter on the visitor's ticket and on the
+  // kiosk's button (a server that sends none: its code, the prefix's default). Its code named the row: a service
+  // whose letter the admin set apart from its code ("D" numbered P-001) read "D 2 orang" to visitors holding P-001.
+  function letter(s) {
+    return typeof s.prefix === "string" && s.prefix ? s.prefix : s.code;
+  }
+
   const state = {
     seq: null,
     day: null,
-    services: config.services.map((s) => ({ code: s.code, name: s.name, waiting: null })),
+    services: config.services.map((s) => ({ code: s.code, name: s.name, prefix: letter(s), waiting: null })),
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null, paused: false })),
     recent: [],
     maxCalls: config.max_calls || 3, // a ticket's calls, recalls included: the last is marked
@@ -303,7 +310,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const prevSeq = state.seq;
     state.seq = snap.seq;
     state.day = snap.day;
-    state.services = (snap.services || []).map((s) => ({ code: s.code, name: s.name, waiting: s.waiting }));
+    state.services = (snap.services || []).map((s) => ({
+      code: s.code, name: s.name, prefix: letter(s), waiting: s.waiting,
+    }));
     state.counters = (snap.counters || []).map((c) => ({
       id: c.id,
       name: c.name,
@@ -566,15 +575,19 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
       if ($counters.children[i] !== k.root) $counters.insertBefore(k.root, $counters.children[i] || null);
     });
-    for (const c of shown) fitCard(cards.get(c.id), cols);
-    if (cols > 1) evenTexts(shown.map((c) => cards.get(c.id)));
-    for (const c of shown) cutName(cards.get(c.id));
+    // A counter the admin removed leaves before the tiles are fitted: fitted with its tile still in the grid (five
+    // tiles in the rows of four, each lower than it is once that one goes), a TV that stayed open as five counters
+    // became four kept its tiles' names over numbers two thirds of their size (57 px where a TV opened then drew
+    // 84 at 1366x768), until the next change of the tile (tests/test_tv_admin_day.py).
     for (const [id, k] of cards) {
       if (!keep.has(id)) {
         k.root.remove();
         cards.delete(id);
       }
     }
+    for (const c of shown) fitCard(cards.get(c.id), cols);
+    if (cols > 1) evenTexts(shown.map((c) => cards.get(c.id)));
+    for (const c of shown) cutName(cards.get(c.id));
     showCalling(); // off a tile whose called ticket has left it (finished, skipped, transferred, the next one called)
 
     renderWaiting(); // first: its height (a long service name may take a third line) is the latest calls' room
@@ -795,10 +808,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (!row) {
         const li = el("li");
         li.dataset.service = s.code;
-        row = { li, name: el("span", "name"), count: el("span", "count"), shown: null, fitted: "" };
-        li.append(el("span", "code", s.code), row.name, row.count);
+        row = { li, code: el("span", "code"), name: el("span", "name"), count: el("span", "count"), shown: null,
+          fitted: "" };
+        li.append(row.code, row.name, row.count);
         waitingRows.set(s.code, row);
       }
+      setText(row.code, s.prefix);
       setText(row.name, s.name);
       const n = s.waiting == null ? "–" : String(s.waiting);
       const unit = s.waiting === 1 ? T.person : T.people; // "1 person", "2 people"; "orang" for both
