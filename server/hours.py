@@ -101,6 +101,21 @@ def day_over(hours: HoursSettings, now: datetime, tz: tzinfo) -> str | None:
     return None if any(local < midnight + timedelta(minutes=end) for _, end in ranges) else "ended"
 
 
+def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | None:
+    """When day_over turns "ended" for the local day of the aware instant `now`: the end of that day's last range,
+    while it is still to come; None once it has passed, on a day without ranges (a holiday, a closed weekday: "closed"
+    all day), or without [hours]. No event marks it (office_closed is the kiosk's stop, `last_ticket_minutes` before
+    it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then."""
+    if not hours.enabled:
+        return None
+    local = now.astimezone(tz)
+    ranges = () if local.date().isoformat() in hours.holidays else hours.days[local.weekday()]
+    if not ranges:
+        return None
+    end = datetime.combine(local.date(), time(0), tzinfo=tz) + timedelta(minutes=max(e for _, e in ranges))
+    return end if local < end else None
+
+
 def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
     """When issuing really stops: a window that ends where the next begins (24:00 and the next day's
     00:00) goes on into it, for a week at most."""

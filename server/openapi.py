@@ -305,6 +305,14 @@ TICKET_VIEW = {
                     "day's service hours ([hours]) have ended (ended) or there are none today, a holiday or a closed "
                     "weekday (closed); null otherwise, and always without [hours].",
                 },
+                "service_ends_in_s": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "A waiting ticket with no_service null: seconds from this answer until the day's "
+                    "service hours ([hours]) end, when no_service may begin with no event to say so (the phone reads "
+                    "its ticket again then); null otherwise: not waiting, no_service set, the hours over or none today, "
+                    "no [hours].",
+                },
                 "called_at": {
                     "oneOf": [DATETIME, {"type": "null"}],
                     "description": "Its latest call or recall (null: never called).",

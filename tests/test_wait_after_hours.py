@@ -7,7 +7,12 @@ At 17.00, the day's service hours over and every officer signed out, the visitor
 says that today's service has ended (or that there is none today: a holiday) and what to do, with the next opening,
 instead of minutes (the status view's `no_service`, docs/api.md). What stays: a break between two ranges of the day
 with nobody at a counter, and the morning before the opening (the estimate, minutes); an officer finishing the line
-after the hours (the estimate again). Today is a short day ("Friday": 08:00-11:30, 13:30-15:00), tomorrow a holiday.
+after the hours (the estimate again). Today is a short day ("Friday": 08:00-11:30, 13:30-15:00), tomorrow a holiday;
+the kiosk stops 15 minutes before each range's end.
+
+The hours' end sends no event (office_closed is the kiosk's stop, 15 minutes before): a phone whose officer had left
+at 14.50 said "segera" all evening. The status view tells it when the hours end (`service_ends_in_s`) and it reads its
+ticket once then, on its own clock (tests/pageclock.py; the server never pings, so the page's clock may jump minutes).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pytest
 import requests
 from conftest import office_zone, write_config
 from live import ClockedServer
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import issue
@@ -41,10 +47,12 @@ def office(tmp_path_factory):
     short = WEEKDAYS[today.weekday()]
     days = "".join(f'{day} = "{"08:00-11:30, 13:30-15:00" if day == short else "08:00-16:00"}"\n' for day in WEEKDAYS)
     holiday = (today + timedelta(days=1)).isoformat()
-    extra = f'\n[hours]\n{days}holidays = ["{holiday}"]\n'
+    extra = f'\n[hours]\n{days}holidays = ["{holiday}"]\nlast_ticket_minutes = 15\n'
     # counters taken through the API, with no counter page open: kept all day, not freed after 10 minutes
     replace = {"counter_release_minutes = 10": "counter_release_minutes = 1440"}
-    server = ClockedServer(write_config(tmp_path_factory.mktemp("afterhours"), replace, extra), tick=0.1).start()
+    # never pings (CALM_NUMBERS): the phone's clock is moved on ten minutes in one call
+    config = write_config(tmp_path_factory.mktemp("afterhours"), replace, extra)
+    server = ClockedServer(config, tick=0.1, numbers=CALM_NUMBERS).start()
     server.add_user("budi", "officer", PASSWORD)
     server.add_user("rina", "frontoffice", PASSWORD)
     server.reopening = when_id(today + timedelta(days=2))
@@ -81,6 +89,7 @@ def test_nobody_left_to_call_today_is_said_instead_of_soon(browser, office):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     try:
         page = context.new_page()
+        install_clock(page)  # the phone's own clock, moved on by the test
 
         def open_phone(ticket: dict) -> None:
             page.goto(f"{office.url}/t/{ticket['token']}")
@@ -98,9 +107,37 @@ def test_nobody_left_to_call_today_is_said_instead_of_soon(browser, office):
         assert status(tickets[2]).get("no_service") is None  # the afternoon's range is to come: the estimate stays
         expect(wait).to_have_text(ESTIMATE)
 
+        ends_told = {"12:00": status(tickets[2]).get("service_ends_in_s")}  # 15:00, not the break's 11:30
         office.advance(1.5 * HOUR)  # 13:30
         counter("resume")
-        office.advance(1.5 * HOUR + 5 * 60)  # 15:05, the short day's service over: budi still finishes the line
+
+        # the types of the events the phone hears from now on (window.heard)
+        page.evaluate("""() => {
+            window.heard = [];
+            antrianPhone.socket.on("event", (ev) => heard.push(ev.type));
+            antrianPhone.socket.on("events", (evs) => evs.forEach((ev) => heard.push(ev.type)));
+        }""")
+        office.advance(HOUR + 16 * 60)  # 14:46: the kiosk stopped at 14:45, the counters serve until 15.00
+        page.wait_for_function("() => heard.includes('office_closed')", polling=50)
+        office.advance(4 * 60)  # 14:50: budi leaves before the hours' end, three visitors still waiting
+        counter("release")
+        seq = requests.get(f"{office.url}/api/state", timeout=5).json()["seq"]
+        page.wait_for_function("(seq) => antrianPhone.seq() >= seq", arg=seq, polling=50)  # its read after it
+        expect(wait).to_have_text(ESTIMATE)  # before 15.00 the estimate (the rule of the morning before the opening)
+        ends_told["14:50"] = status(tickets[2]).get("service_ends_in_s")
+        page.evaluate("() => { heard.length = 0; }")
+        office.advance(11 * 60)  # 15:01: the short day's service is over, and no event says so
+        page.clock.run_for(11 * 60 * 1000)  # on the phone's clock too
+        expect(wait).to_have_text(ENDED)  # it said "Perkiraan waktu tunggu: segera" all evening
+        expect(note).to_have_text(re.compile("^" + re.escape(COME_BACK) + " Layanan buka kembali "))
+        assert page.evaluate("heard") == []  # no event told it: its own read at the hours' end
+        keep_shot(page, "phone-hours-ended.png")
+        assert 3 * HOUR - 60 < ends_told["12:00"] <= 3 * HOUR, ends_told
+        assert 9 * 60 < ends_told["14:50"] <= 10 * 60, ends_told
+        assert status(tickets[2]).get("service_ends_in_s") is None  # over: no more reads to come
+        counter("resume")  # budi back: he still finishes the line
+        expect(wait).to_have_text(ESTIMATE)
+        office.advance(4 * 60)  # 15:05, the short day's service over
         assert status(tickets[2]).get("no_service") is None
         expect(wait).to_have_text(ESTIMATE)
         counter("release")  # and leaves, three visitors still waiting

@@ -190,6 +190,29 @@ import { createSurveyForm } from "./skmform.js";
   }
   setInterval(renderWait, WAIT_TICK_MS);
 
+  // The day's service hours end with no event: the kiosk's stop (office_closed) comes `last_ticket_minutes` before
+  // it, and a page whose officers had all left by then said "segera" all evening, though nobody would call its number
+  // (it heard of `no_service` only at the line's next event, and there was none). The status view says when they end
+  // (`service_ends_in_s`, counted from its read, so the phone's own clock may be wrong): the page reads its ticket
+  // once then, a few seconds after (spread, so that the room's phones do not ask in the same instant). One timer,
+  // set again by each read of the ticket; none once the hours are over or the number is no longer waiting: an officer
+  // still at a counter then is followed by the events (their sign-out, the automatic release).
+  var END_AFTER_MS = 2000;
+  var END_SPREAD_MS = 8000;
+  var endTimer = null;
+  function watchEnd(view) {
+    if (view.service_ends_in_s === undefined) return;   // an event's ticket: the read that follows it says
+    clearTimeout(endTimer);
+    endTimer = null;
+    var left = view.service_ends_in_s;
+    if (ticket.status !== "waiting" || typeof left !== "number") return;
+    var delay = Math.min(left * 1000 + END_AFTER_MS + Math.floor(Math.random() * END_SPREAD_MS), 0x7fffffff);
+    endTimer = setTimeout(function () {
+      endTimer = null;
+      if (ticket.status === "waiting") refetch(0);
+    }, delay);
+  }
+
   // -- the satisfaction survey ------------------------------------------------------------------
   // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done",
   // "closed" (served, not answered, and the day is over: said, for a visitor who scans the survey's code
@@ -508,6 +531,7 @@ import { createSurveyForm } from "./skmform.js";
     if (newService && view.service_name === undefined) ticket.service_name = "";
     if (moved && view.withdrawn === undefined) ticket.withdrawn = null;   // a withdrawn call is told by the fetch
     if (moved && view.no_service === undefined) ticket.no_service = null;   // so is a day nobody will call it
+    watchEnd(view);
     if (ticket.status === "called") callAlert(ticket.called_at);
     render();
   }
@@ -809,6 +833,7 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   render();
+  watchEnd(ticket);   // the ticket the page was drawn with: the status view
   connect();
   // for tests: the socket (to cut it), whether the page is live, the calls it rang for
   window.antrianPhone = {

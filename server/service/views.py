@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.hours import day_over, service_end
+from server.hours import day_over, day_over_at, service_end
 from server.hours import when as hours_when
 from server.reports import lkpp_answer_text
 from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
@@ -317,6 +317,7 @@ class Views:
         view["reopens"] = self._reopens(now) if ticket.status in COME_BACK else None
         view["past_day"] = ticket.day < self.unit.day(now)
         view["no_service"] = None
+        view["service_ends_in_s"] = None
         if ticket.status == core.WAITING:
             ahead, wait = self.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)
             view["position"] = ahead + 1
@@ -331,6 +332,11 @@ class Views:
                 view["no_service"] = over
                 view["estimated_wait_s"] = None
                 view["reopens"] = self._reopens(now)
+            else:
+                # The end of the day's service hours sends no event (office_closed is the kiosk's stop, which
+                # last_ticket_minutes puts before it): the phone of a visitor whose officers left before it said
+                # "segera" all evening. It is told when the hours end, and reads its ticket once then.
+                view["service_ends_in_s"] = self._ends_in(now)
         else:
             view["position"] = 0
             view["ahead"] = 0
@@ -346,6 +352,13 @@ class Views:
         if over is None or any(claim.get("officer_id") is not None for claim in tx.counter_claims().values()):
             return None
         return over
+
+    def _ends_in(self, now: datetime | None) -> int | None:
+        """Seconds from `now` until the day's service hours end (server.hours.day_over_at: `no_service` may begin
+        then), rounded up; None once they have ended, on a day without them, or without [hours]."""
+        settings, now = self.unit.settings, now or self.unit.clock()
+        ends = day_over_at(settings.hours, now, settings.office.tz)
+        return None if ends is None else math.ceil((ends - now).total_seconds())
 
     def _reopens(self, now: datetime | None) -> dict[str, Any] | None:
         """An expired, cancelled or no-show ticket's phone names when the office opens next ([hours] set and the
