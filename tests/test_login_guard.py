@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import threading
 import time
+from pathlib import Path
 
 import requests
 from conftest import add_user, cheap_hash
+from live import scrypt_hash
+from werkzeug.security import check_password_hash
 
 from server.auth import LoginThrottle
 
@@ -106,10 +110,23 @@ def test_an_office_pc_where_officers_mistype_now_and_then_throttles_nobody(app, 
         assert client.post("/api/login", json={"username": name, "password": "rahasia-123"}).status_code == 200
 
 
+def thread_cpu(pid: int, tid: int) -> float:
+    """The CPU seconds (user and system) thread `tid` of process `pid` has used (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def test_logins_being_checked_do_not_stop_the_server_answering_others(live):
-    """scrypt takes about 0.1 s a check; on the event loop, eight logins at once would hold every
-    display, kiosk and counter for most of a second. In a native thread the loop keeps answering."""
+    """scrypt takes about 0.1 s of CPU a check; on the event loop, eight logins at once would hold every display,
+    kiosk and counter for most of a second. In a native thread the loop keeps answering. Checked by where the CPU
+    goes, not by the answers' time (a loaded machine stretches both: a 0.5 s bound failed under load at 0.69 s):
+    the server's main thread, the event loop's (a forked process's, whose id is the process's), spends less than half
+    of the eight checks' CPU while they run; on the loop it would spend all of it."""
     live.add_user("sari", "officer", scrypt=True)  # the production hash: its cost is what is tested
+    user_hash = scrypt_hash("rahasia-123")
+    t0 = time.process_time()
+    check_password_hash(user_hash, "rahasia-123")
+    one_check = time.process_time() - t0  # what a check costs on this machine (the server's is the same code)
     start = threading.Event()
     done = []
 
@@ -124,20 +141,24 @@ def test_logins_being_checked_do_not_stop_the_server_answering_others(live):
     threads = [threading.Thread(target=log_in, args=(f"127.0.1.{i}",)) for i in range(1, 9)]
     for t in threads:
         t.start()
+    pid = live.proc.pid
     with requests.Session() as web:
         web.get(f"{live.url}/api/state", timeout=5)  # a warm connection
+        loop_before = thread_cpu(pid, pid)
         start.set()
-        slowest = 0.0
+        answers = 0
         while len(done) < len(threads):
-            t0 = time.perf_counter()
             assert web.get(f"{live.url}/api/state", timeout=5).status_code == 200
-            time.sleep(0.01)  # a screen asks now and then, not in a loop (a loop would be throttled)
-            slowest = max(slowest, time.perf_counter() - t0)
+            answers += 1
+            time.sleep(0.05)  # a screen asks now and then, not in a loop (a loop would be throttled)
+        loop_spent = thread_cpu(pid, pid) - loop_before
     for t in threads:
         t.join()
     assert done == [200] * 8
-    # on the loop, the eight checks queue ahead of an answer: 0.8 s on a quiet machine, more on a busy one
-    assert slowest < 0.5, f"the server stopped answering for {slowest:.2f} s while passwords were checked"
+    assert answers >= 1
+    assert loop_spent < 4 * one_check, (
+        f"the event loop spent {loop_spent:.2f} s of CPU while eight checks of {one_check:.2f} s each ran"
+    )
 
 
 def test_the_first_start_makes_its_admin_without_holding_up_the_server(tmp_path):
