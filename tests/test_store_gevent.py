@@ -86,8 +86,9 @@ def test_the_server_keeps_answering_while_another_process_holds_the_write_lock(t
         db.close()
         assert issued["status"] == 201
         assert 1.5 <= issued["after"] < 3.0
-        # a busy wait on the loop would stop every answer for the lock's 1.5 s
-        assert slowest < 0.6, f"the server stopped answering for {slowest:.2f} s"
+        # a busy wait on the loop would stop every answer until the lock is free, which it is only after this loop
+        # (an answer's 5 s timeout); a loaded machine alone can make one answer take a few tenths
+        assert slowest < 1.2, f"the server stopped answering for {slowest:.2f} s"
     finally:
         server.stop()
 
