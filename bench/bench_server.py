@@ -539,7 +539,9 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
 
 
 def start_profiler(path: str | None, pid: int):
-    """py-spy (pip install py-spy) sampling the server during phase A, wall time (--idle), raw stacks."""
+    """py-spy (pip install py-spy) sampling the server during phase A, wall time (--idle), raw stacks; without
+    stopping the server for each sample (--nonblocking): under CPU pressure a server stopped 200 times a second waited
+    each time for py-spy's own turn on a CPU (3.7 tickets/s profiled, 64 not; docs/performance.md, "Notes on method")."""
     if not path:
         return None
     import shutil
@@ -547,7 +549,7 @@ def start_profiler(path: str | None, pid: int):
 
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     return subprocess.Popen(
-        [exe, "record", "--idle", "-r", "200", "-f", "raw", "-o", path, "-p", str(pid)],
+        [exe, "record", "--idle", "--nonblocking", "-r", "200", "-f", "raw", "-o", path, "-p", str(pid)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

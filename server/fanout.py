@@ -59,6 +59,24 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
+def event_packet(packet_class: type, event: str, data: Any) -> str | None:
+    """The Socket.IO EVENT packet of `event` with `data` to the namespace "/", as python-socketio's
+    `Packet(EVENT, namespace="/", data=[event, data]).encode()` makes it ("2" and the JSON of the list,
+    without spaces), or None when the data holds bytes (a binary packet) or anything else JSON cannot
+    say: that packet is python-socketio's to make (or to refuse).
+
+    The Packet looked through the whole of the data for bytes before it wrote any of it (`data_is_binary`:
+    a list made at each dict and list of it), twice the cost of the JSON itself; the JSON encoder finds
+    bytes on its own, as a TypeError. Another packet class (a server made with its own) is asked as before."""
+    if packet_class is not sio_packet.Packet:
+        encoded = packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
+        return None if isinstance(encoded, list) else encoded
+    try:
+        return "2" + packet_class.json.dumps([event, data], separators=(",", ":"))
+    except TypeError:
+        return None
+
+
 class FanOut:
     """Broadcasts for a Flask-SocketIO server; `emit(event, data, room)` is socketio.emit's equivalent."""
 
@@ -85,14 +103,17 @@ class FanOut:
         if not self.enabled or NAMESPACE not in server.manager.rooms:
             self.socketio.emit(event, data, to=room)
             return
-        encoded = server.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
-        if isinstance(encoded, list):  # binary attachments: engineio's own way
+        # a list first: a blocked write elsewhere may let a client join or leave meanwhile
+        participants = list(server.manager.get_participants(NAMESPACE, room))
+        if not participants:  # nobody to tell (a visitor's own room with no phone page open): nothing to encode
+            return
+        encoded = event_packet(server.packet_class, event, data)
+        if encoded is None:  # binary attachments (or a value JSON cannot say): python-socketio's own way
             self.socketio.emit(event, data, to=room)
             return
         pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = None
-        # a list first: a blocked write elsewhere may let a client join or leave meanwhile
-        for _sid, eio_sid in list(server.manager.get_participants(NAMESPACE, room)):
+        for _sid, eio_sid in participants:
             client = self.clients.get(eio_sid)
             if client is not None:
                 if frame is None:

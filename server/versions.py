@@ -25,7 +25,8 @@ SUPPORTED: dict[str, tuple[str, str]] = {
     ),
     "python-socketio": (
         ">=5.11,<5.19",
-        "server/fanout.py: Server._send_eio_packet, packet_class, manager.rooms; server/realtime.py: Server.environ",
+        "server/fanout.py: Server._send_eio_packet, packet_class (Packet.json), manager.rooms; server/realtime.py: "
+        "Server.environ",
     ),
     "simple-websocket": (
         ">=1.0,<1.2",

@@ -501,3 +501,107 @@ def test_a_database_of_the_release_before_gets_the_line_index_when_the_server_st
     finally:
         store.close()
     assert (tmp_path / "antrian.db.before-m034_line_index").exists()  # the upgrade's copy, as every migration's
+
+
+class _Room:
+    """The parts of a Flask-SocketIO server that server.fanout's broadcast uses, around python-socketio's real Packet:
+    one long-polling session in the room `public` (its packets handed to engineio's queue, recorded here)."""
+
+    def __init__(self):
+        from types import SimpleNamespace
+
+        from socketio import packet as sio_packet
+
+        self.queued: list = []
+        self.fallback: list = []
+        sock = SimpleNamespace(closed=False, closing=False, last_ping=0, queue=SimpleNamespace(qsize=lambda: 0))
+        self.server = SimpleNamespace(
+            eio=SimpleNamespace(_async={}, sockets={"e1": sock}, ping_timeout=10),
+            manager=SimpleNamespace(
+                rooms={"/": {"public": {}}},
+                get_participants=lambda ns, room: [("s1", "e1")] if room == "public" else [],
+            ),
+            packet_class=sio_packet.Packet,
+            _send_eio_packet=lambda eio_sid, pkt: self.queued.append(pkt.encode()),
+        )
+        self.async_mode = "gevent"
+
+    def emit(self, event, data, to):
+        self.fallback.append((event, data, to))
+
+
+# JSON as the events are: text (any of Unicode), numbers, nesting; dict keys text
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def test_a_broadcasts_packet_is_encoded_without_looking_through_its_data_for_bytes(monkeypatch):
+    """A broadcast (every event to the TVs, the counters, a visitor's phone) is encoded as python-socketio's Packet
+    encodes it, the same bytes, without the Packet's look through the whole of the data for bytes first (a list
+    made at each dict and list: twice the cost of the JSON, docs/performance.md "The broadcast and the request").
+    Data with bytes is still sent python-socketio's own way (a binary packet), in its place. A room nobody is in (a
+    visitor's own, `ticket:<token>`, told of each finish, with no phone page open) has nothing encoded."""
+    from socketio import packet as sio_packet
+
+    from server.fanout import FanOut
+
+    looks = []
+    real = sio_packet.Packet.data_is_binary.__func__
+    monkeypatch.setattr(
+        sio_packet.Packet, "data_is_binary", classmethod(lambda cls, d: looks.append(1) or real(cls, d))
+    )
+    room = _Room()
+    fan = FanOut(room)
+    message = {"seq": 7, "type": "called", "ticket": {"label": "A-001", "name": "Dédé ☕"}, "waiting": {"A": 3}}
+    fan.emit("event", message, "public")
+    fan.emit("events", [message, {**message, "seq": 8}], "public")
+    fan.emit("event", message, "ticket:nobody")
+    fan.emit("event", {"clip": b"\x00"}, "ticket:nobody")
+    assert looks == []
+    assert room.queued == [
+        "4" + sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["event", message]).encode(),
+        "4"
+        + sio_packet.Packet(
+            sio_packet.EVENT, namespace="/", data=["events", [message, {**message, "seq": 8}]]
+        ).encode(),
+    ]
+    assert room.fallback == []
+    binary = {"seq": 9, "clip": [b"\x00\x01"]}
+    fan.emit("event", binary, "public")
+    assert room.fallback == [("event", binary, "public")] and len(room.queued) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(event=st.sampled_from(["event", "events", "snapshot", "Dédé"]), data=_JSON)
+def test_a_broadcasts_packet_is_python_socketios_packet_byte_for_byte(event, data):
+    from socketio import packet as sio_packet
+
+    from server.fanout import event_packet
+
+    assert (
+        event_packet(sio_packet.Packet, event, data)
+        == sio_packet.Packet(sio_packet.EVENT, namespace="/", data=[event, data]).encode()
+    )
+
+
+def test_data_a_broadcasts_json_cannot_say_goes_to_python_socketio_and_fails_there_as_before():
+    """bytes anywhere (a binary packet: python-socketio's), or a value JSON cannot say (its TypeError, as before)."""
+    from socketio import packet as sio_packet
+
+    from server.fanout import event_packet
+
+    for data in ({"a": [1, {"b": b"x"}]}, [b"x"], bytearray(b"x")):
+        assert event_packet(sio_packet.Packet, "event", data) is None
+        assert isinstance(sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["event", data]).encode(), list)
+    assert event_packet(sio_packet.Packet, "event", {"a": {1, 2}}) is None
+    with pytest.raises(TypeError):
+        sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["event", {"a": {1, 2}}]).encode()
+
+    class Own(sio_packet.Packet):  # a server made with a packet class of its own: asked, as before
+        def encode(self):
+            return "own"
+
+    assert event_packet(Own, "event", {"a": 1}) == "own"
