@@ -44,7 +44,8 @@ def _lane() -> tuple[int, int] | None:
 
 
 _LANE = _lane()
-_next_port = [0]
+# from a point of the lane of this process's own: two runs at once (a lead's and a helper's) share the lanes
+_next_port = [(os.getpid() * 7919 + time.time_ns() // 1000) % LANE_PORTS]
 
 
 def free_port() -> int:
@@ -64,6 +65,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class PortTaken(RuntimeError):
+    """The server could not listen: another process holds its port."""
 
 
 def listens(pid: int, port: int) -> bool:
@@ -293,6 +298,7 @@ class LiveServer:
         # account has. `scrypt=True` and the first start's own test keep the production hash.
         self.scrypt = scrypt or first_start
         self.port = port or free_port()
+        self.movable = port is None  # a port it chose, until it starts: another if that one is taken meanwhile
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen | None = None
@@ -300,11 +306,25 @@ class LiveServer:
         self.first_password: str | None = None
 
     def start(self, timeout: float = 20.0) -> LiveServer:
-        if self.fork and not self.first_start:
-            self._make_admin()
-        with open(self.log_path, "ab") as log:
-            self.proc = self._popen(log)
-        return self._wait_ready(timeout)
+        for _ in range(3):
+            if self.fork and not self.first_start:
+                self._make_admin()
+            with open(self.log_path, "ab") as log:
+                self.proc = self._popen(log)
+            try:
+                ready = self._wait_ready(timeout)
+            except PortTaken:
+                # another process (another test run's) bound the port since free_port saw it free: a port of its
+                # own was this server's to choose, and nobody holds its address yet, so another
+                if not self.movable:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+                self.log_path = self.config.parent / f"server-{self.port}.log"
+                continue
+            self.movable = False  # its address is given out now: a restart keeps it
+            return ready
+        raise RuntimeError(f"no free port for the server: {self.log()}")
 
     def _make_admin(self) -> None:
         """Under pytest (`fork`): a new database gets its "admin" account before the server's first
@@ -360,6 +380,8 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if "Address already in use" in self.log():  # server/cli.py serve's cannot_listen, errno's words
+                    raise PortTaken(f"server exited: {self.log()}")
                 raise RuntimeError(f"server exited: {self.log()}")
             try:
                 answered = requests.get(self.url + "/healthz", timeout=1).ok
