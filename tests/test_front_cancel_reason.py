@@ -59,11 +59,11 @@ def test_a_reason_chosen_by_mouse_then_klik_lagi_and_the_list_says_it(browser, o
     expect(row(page, aim).locator(".status")).to_have_text("dibatalkanAlasan: Nomor ganda")
     expect(page.locator(".cancel-why")).to_have_count(0)
     assert reasons_of(office)[aim] == "Nomor ganda"
-    # seen again after a reload (the server's list), and in English the words around it
+    # seen again after a reload (the server's list); in English a preset reason in its English words
     page.reload()
     expect(row(page, aim).locator(".status .why")).to_have_text("Alasan: Nomor ganda")
     page.click("#lang-toggle")
-    expect(row(page, aim).locator(".status .why")).to_have_text("Reason: Nomor ganda")
+    expect(row(page, aim).locator(".status .why")).to_have_text("Reason: Duplicate number")  # a preset in its words
     page.click("#lang-toggle")
     # two clicks with no choice cancel as before, with no reason
     row(page, first).locator("[data-act=cancel]").click()
@@ -140,6 +140,7 @@ def test_in_english_a_common_reason_is_kept_in_indonesian_by_touch(browser, offi
     expect(box.locator("legend")).to_have_text(f"Reason for cancelling {aim} (optional)")
     box.locator(".why-choice", has_text="Wrong service").tap()
     box.locator("[data-act=cancel-confirm]").tap()
-    expect(page.locator("#list-notice")).to_have_text(f"{aim} cancelled (reason: Salah layanan (diambil ulang)).")
+    # said in the page's language, kept in Indonesian
+    expect(page.locator("#list-notice")).to_have_text(f"{aim} cancelled (reason: Wrong service (number taken again)).")
     assert reasons_of(office)[aim] == "Salah layanan (diambil ulang)"
     context.close()

@@ -378,6 +378,12 @@ async function saveEdit() {
 // last touch of the box (4 s untouched, as before).
 const REASONS = ["left", "duplicate", "wrong_service", "other"];
 const ARMED_MS = 4000;
+
+// A reason as the page's language says it: a preset's own words (it is kept in Indonesian), another as typed.
+function reasonShown(reason) {
+  const preset = REASONS.find((key) => key !== "other" && indonesian(`cancel.reason.${key}`) === reason);
+  return preset ? t(`cancel.reason.${preset}`) : reason;
+}
 const REASON_HOLD_MS = 30000;
 const REASON_MAX = 200; // server/forms.py LIMITS["reason"]
 let armTimer = null;
@@ -514,7 +520,7 @@ async function confirmCancel(ticket, button) {
     const body0 = { request_id: requestId(), ...(reason ? { reason } : {}) };
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, body0);
     if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
-    notice("list-notice", "info", reason ? () => t("done.cancelled_reason", { label: ticket.label, reason })
+    notice("list-notice", "info", reason ? () => t("done.cancelled_reason", { label: ticket.label, reason: reasonShown(reason) })
       : () => t("done.cancelled", { label: ticket.label }));
   } catch (err) {
     if (err.status === 401) return sessionEnded();
@@ -611,7 +617,7 @@ function ticketRow(x, counters) {
       x.requeues ? el("span", { class: "tag" }, t("requeued", { n: x.requeues })) : null,
       // why the front office cancelled it, as it was sent (the staff's alone: no public page has it)
       x.status === "cancelled" && x.cancel_reason
-        ? el("span", { class: "why" }, t("list.cancel_reason", { reason: x.cancel_reason })) : null,
+        ? el("span", { class: "why" }, t("list.cancel_reason", { reason: reasonShown(x.cancel_reason) })) : null,
     ),
     // its place in its service's line and the estimated wait, as the visitor's phone says them (the server's)
     placeCell(el("td", { class: "place" }), x),

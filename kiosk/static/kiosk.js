@@ -156,6 +156,7 @@ import { readParams } from "./readparams.js";
   // -- language ---------------------------------------------------------------------------
   function applyLang() {
     document.documentElement.lang = lang;
+    document.title = t("page_title") + " \u2014 " + CONFIG.office; // the tab's name (a screen reader's first words)
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     $("ticket-qr").alt = t("qr_alt");
     labelKeys();
