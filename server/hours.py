@@ -105,7 +105,8 @@ def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
     """When day_over turns "ended" for the local day of the aware instant `now`: the end of that day's last range,
     while it is still to come; None once it has passed, on a day without ranges (a holiday, a closed weekday: "closed"
     all day), or without [hours]. No event marks it (office_closed is the kiosk's stop, `last_ticket_minutes` before
-    it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then."""
+    it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then,
+    and the front office its list (GET /api/tickets' `office.service_ends_in_s`)."""
     if not hours.enabled:
         return None
     local = now.astimezone(tz)

@@ -644,6 +644,32 @@ STATE = {
     },
 }
 
+# GET /api/tickets' office: the state's, and what the front office's hours line and its read at the hours' end need
+TODAY_OFFICE = {
+    "last_ticket_minutes": {
+        "type": ["integer", "null"],
+        "description": "[hours] last_ticket_minutes: the service ends that long after closes_at; null without [hours].",
+    },
+    "service_ends_at": {
+        **_nullable(DATETIME),
+        "description": "The end of the [hours] range now in (in its last last_ticket_minutes, the kiosk stopped, "
+        "when the counters stop serving); null outside every range or without [hours].",
+    },
+    "no_service": {
+        "type": ["string", "null"],
+        "enum": ["ended", "closed", None],
+        "description": "The status view's (GET /api/tickets/{token}): ended or closed when nobody will call a waiting "
+        "ticket today, every place's and service's estimated_wait_s null then; null otherwise.",
+    },
+    "service_ends_in_s": {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "description": "Seconds from this answer until the day's service hours ([hours]) end, when no_service may "
+        "begin with no event to say so (the front office reads its list again then); null once they have ended, on "
+        "a day without them, or without [hours].",
+    },
+}
+
 STAFF_STATE = {
     "allOf": [
         _ref("State"),
@@ -2176,8 +2202,37 @@ def build() -> dict[str, Any]:
                         "Today's tickets.",
                         {
                             "type": "object",
-                            "required": ["tickets"],
-                            "properties": {"tickets": {"type": "array", "items": _ref("Ticket")}},
+                            "required": ["day", "office", "services", "tickets"],
+                            "properties": {
+                                "day": DATE,
+                                "office": {
+                                    "type": "object",
+                                    "description": "The state's office (GET /api/state), with the fields below.",
+                                    "required": [
+                                        *STATE["properties"]["office"]["required"],
+                                        *TODAY_OFFICE,
+                                    ],
+                                    "properties": {**STATE["properties"]["office"]["properties"], **TODAY_OFFICE},
+                                },
+                                "services": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["code", "waiting", "estimated_wait_s"],
+                                        "properties": {
+                                            "code": {"type": "string"},
+                                            "waiting": {"type": "integer", "minimum": 0},
+                                            "estimated_wait_s": {
+                                                "type": ["integer", "null"],
+                                                "minimum": 0,
+                                                "description": "A number taken now (the state's); null: "
+                                                "office.no_service set.",
+                                            },
+                                        },
+                                    },
+                                },
+                                "tickets": {"type": "array", "items": _ref("Ticket")},
+                            },
                         },
                     )
                 },

@@ -8,13 +8,14 @@ import math
 import os
 import re
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import office_zone, write_config
 from live import ClockedServer
-from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, pause_clock, run_clock_for
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import PASSWORD, sign_in
@@ -268,15 +269,40 @@ def test_a_busy_day_keeps_the_form_on_screen_and_the_list_scrolls_in_its_box(bro
     page.context.close()
 
 
+# The page's reads of its list (GET /api/tickets), counted in window.__listReads: added before the page loads.
+LIST_READS = """(() => {
+  const fetch = window.fetch;
+  window.__listReads = 0;
+  window.fetch = function (path, options) {
+    if (path === "/api/tickets" && (!options || options.method === "GET")) window.__listReads += 1;
+    return fetch.apply(this, arguments);
+  };
+})()"""
+
+
+def read_at_the_minute(page) -> int:
+    """The page's clock (paused) moved on a second at a time up to its list's fetch of each minute: the page's reads
+    of its list then (LIST_READS)."""
+    before = page.evaluate("__listReads")
+    for _ in range(61):
+        page.clock.run_for(1000)
+        reads = page.evaluate("__listReads")
+        if reads > before:
+            return reads
+    raise AssertionError("no fetch of the list within a minute of the page's clock")
+
+
 def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(browser, tmp_path):
-    # its own server, never pinging (CALM_NUMBERS): the page's clock is moved on by its minute's list fetch at once
+    # its own server, never pinging (CALM_NUMBERS): the page's clock is paused and moved on by half a minute at once
     live = start(tmp_path, tick=0.1, numbers=CALM_NUMBERS)
     try:
         for i in range(10):
             kiosk(live, f"Sore {i + 1}")
         page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
         install_clock(page)
+        page.add_init_script(LIST_READS)
         sign_in(page, live, "/counter/front", "rina")
+        budi = live.session("budi", PASSWORD)  # an officer's reads of the list, signed in at no counter
         line, warn = page.locator("#hours-line"), page.locator("#hours-warn")
         expect(line).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00 WIB")
         # ten waiting, two counters serving A, 15 minutes each: a new A number waits about 75 minutes, past the
@@ -286,16 +312,31 @@ def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(brows
         live.advance(31 * 60)  # 09:31: the kiosk has stopped, the counters serve until 10.00
         expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
         expect(warn).to_contain_text("(10 menunggu): lewat jam tutup 10.00 WIB.")
-        # 10:01, nobody at a counter: the service has ended with no event; the page's list of each minute says that
-        # nobody calls the ten today (it said "nomor dari sini tetap dipanggil hari ini"; the phone's rule)
-        live.advance(30 * 60)
-        page.clock.run_for(61_000)
+        place = page.locator("#tickets tr[data-label='A-010'] td.place")
+        # 10:00, nobody at a counter: the service ends with no event (the kiosk's stop came at 09.30). The page read
+        # its list again at most a minute later: until then it said "nomor dari sini tetap dipanggil hari ini" and
+        # "ke-10 ± 1 jam 15 menit". The list says when the hours end, counted from its answer, and the page reads it
+        # again a second after that, on its own clock (paused: its list's fetch of each minute comes only as the test
+        # moves it).
+        pause_clock(page)
+        told = budi.get(f"{live.url}/api/tickets", timeout=5)
+        now = parsedate_to_datetime(told.headers["Date"]).astimezone(office_zone())  # the server's clock (dated)
+        ends_in = (now.replace(hour=10, minute=0, second=0) - now).total_seconds()
+        live.advance(ends_in - 30)  # 09:59:30
+        reads = read_at_the_minute(page)  # the list's fetch of each minute, about 30 s before the end
+        page.wait_for_function("() => antrianApi.inFlight() === 0", polling=20)
+        expect(place).to_have_text(re.compile(r"^ke-10 ± .*(menit|jam)$"))
+        live.advance(35)  # 10:00:05 on the server's clock
+        page.clock.run_for(32_000)  # and 32 s on the page's, the next fetch of each minute 28 s or more away
         expect(warn).to_have_text(OVER.format(n=10))
         expect(line).to_have_text(OVER_LINE)
-        place = page.locator("#tickets tr[data-label='A-010'] td.place")
-        expect(place).to_have_text("ke-10 tidak dipanggil hari ini")  # not "± 75 menit"
+        expect(place).to_have_text("ke-10 tidak dipanggil hari ini")  # not "± 1 jam 15 menit"
         expect(page.locator("#tickets tr.group[data-group='s:A']")).not_to_contain_text("nomor baru menunggu")
-        budi = live.session("budi", PASSWORD)
+        assert page.evaluate("__listReads") == reads + 1  # one read: its own at the hours' end
+        keep_shot(page, "front-hours-ended.png")
+        assert ends_in - 1 <= told.json()["office"]["service_ends_in_s"] <= ends_in + 1, told.json()["office"]
+        assert budi.get(f"{live.url}/api/tickets", timeout=5).json()["office"]["service_ends_in_s"] is None  # over
+        page.clock.resume()
         r = budi.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5)  # budi back at Loket 1
         assert r.status_code == 200, r.text
         still = "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (10 menunggu di A)."

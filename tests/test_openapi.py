@@ -150,3 +150,19 @@ def test_every_route_builds_the_same_url_with_the_url_builders_the_tests_share(a
             shared = rule._compile_builder(append_unknown).__get__(rule, None)
             written = own(rule, append_unknown).__get__(rule, None)
             assert shared(**values, **extra) == written(**values, **extra), rule.rule
+
+
+def test_the_front_offices_list_answers_what_the_document_says_of_it(app, client):
+    """GET /api/tickets: the day, the office with its hours' fields (the front office reads its list again at the
+    hours' end: `service_ends_in_s`), the services and the tickets, every field of each documented and no other."""
+    from jsonschema import Draft202012Validator
+
+    headers = login(app, client, "rina", role="frontoffice")
+    assert client.post("/api/tickets", json=visitor(), headers=headers).status_code == 201
+    body = client.get("/api/tickets").get_json()
+    schema = SPEC["paths"]["/api/tickets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    shape = {**schema, "properties": {**schema["properties"], "tickets": {"type": "array"}}}
+    assert list(Draft202012Validator(shape).iter_errors(body)) == []
+    assert set(body) == set(schema["properties"])
+    assert set(body["office"]) == set(schema["properties"]["office"]["properties"])
+    assert set(body["services"][0]) == set(schema["properties"]["services"]["items"]["properties"])

@@ -897,12 +897,32 @@ async function refreshList() {
       renderCounters();
       renderHours();
       renderAlerts(); // the late slips of the tickets still waiting
+      watchEnd(body.office && body.office.service_ends_in_s);
     } while (listAgain);
   } catch (err) {
     if (err.status === 401) return sessionEnded();
   } finally {
     listLoading = false;
   }
+}
+
+// The day's service hours end with no event (the kiosk's stop, office_closed, comes `last_ticket_minutes` before it):
+// the page learnt it at its list's fetch of each minute, and for up to a minute after the end it said that numbers
+// registered here are still called today, its waiting rows with their minutes, though every officer had left. The
+// list says when the hours end (`service_ends_in_s`, counted from its answer, so the PC's own clock may be wrong):
+// the page reads it again then, a second after. One timer, set again by each read; none once the hours are over (an
+// officer still at a counter then is followed by the events: the sign-out, the automatic release).
+const END_AFTER_MS = 1000;
+let endTimer = null;
+
+function watchEnd(left) {
+  clearTimeout(endTimer);
+  endTimer = null;
+  if (typeof left !== "number") return;
+  endTimer = setTimeout(() => {
+    endTimer = null;
+    refreshList();
+  }, Math.min(left * 1000 + END_AFTER_MS, 0x7fffffff));
 }
 
 // ---- the service hours: until when the kiosk issues numbers, when the service ends ----------------------
@@ -919,8 +939,8 @@ function renderHours() {
   // After the day's service hours (or on a day without them) with no officer at a counter, nobody calls a waiting
   // number today (`no_service`, the rule of the visitor's phone): said so, and what to tell a visitor who still
   // comes, in place of the kiosk's hours (it said "nomor dari sini tetap dipanggil hari ini"). While an officer is
-  // still at work, today's words. Followed live: a counter's event fetches the list again, and the list is fetched
-  // each minute (no event says the hours' end).
+  // still at work, today's words. Followed live: a counter's event fetches the list again, and so does the hours'
+  // end, which no event says (watchEnd).
   const over = office.no_service === "ended" || office.no_service === "closed" ? office.no_service : null;
   let text = "";
   if (over) {

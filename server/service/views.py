@@ -638,13 +638,13 @@ class Views:
         it today: the status view's `no_service`); a cancelled one with its `cancel_reason` (null: none given)."""
         return self._today()[1]
 
-    def _today(self) -> tuple[str | None, list[dict[str, Any]]]:
+    def _today(self, now: datetime | None = None) -> tuple[str | None, list[dict[str, Any]]]:
         """today_tickets, and whether nobody will call a waiting ticket today (_no_service), read together."""
         with self.unit.store.read() as tx:
             tickets = tx.tickets_of_day(self.unit.day())
             tickets.sort(key=core.order_key)
             places = self.places(tx)
-            over = self._no_service(tx, self.unit.clock())
+            over = self._no_service(tx, now or self.unit.clock())
             reasons = tx.cancel_reasons(self.unit.day()) if any(t.status == core.CANCELLED for t in tickets) else {}
             out = []
             for t in tickets:
@@ -661,13 +661,16 @@ class Views:
         """The front office's list: today's tickets (today_tickets), the day they are of, the office's hours
         (the snapshot's `office` with `last_ticket_minutes`: the service ends that long after `closes_at`; and
         `service_ends_at`, the end of the hours' range now in, which in its last minutes, the kiosk stopped, is the
-        only word of it; and `no_service`, the status view's: nobody will call a waiting number today, its waits
-        null then) and per service how many wait and a new number's estimated wait."""
+        only word of it; `no_service`, the status view's: nobody will call a waiting number today, its waits
+        null then; and `service_ends_in_s`, the seconds from this answer until the day's service hours end, when
+        `no_service` may begin with no event to say so: the page reads its list again then, as the phone its ticket)
+        and per service how many wait and a new number's estimated wait."""
         snap = self.snapshot()
         settings = self.unit.settings
         hours = settings.hours
-        ends = service_end(hours, self.unit.clock(), settings.office.tz)
-        over, tickets = self._today()
+        now = self.unit.clock()
+        ends = service_end(hours, now, settings.office.tz)
+        over, tickets = self._today(now)
         return {
             "day": snap["day"],
             "office": {
@@ -675,6 +678,7 @@ class Views:
                 "last_ticket_minutes": hours.last_ticket_minutes if hours.enabled else None,
                 "service_ends_at": iso(ends),
                 "no_service": over,
+                "service_ends_in_s": self._ends_in(now),
             },
             "services": [
                 {
