@@ -146,7 +146,7 @@ def test_phone_an_older_read_of_the_questionnaire_does_not_put_back_its_old_word
 
 
 def test_tablet_an_older_read_of_the_questionnaire_does_not_put_back_its_old_wording(live, head, new_page):
-    """The tablet reads the questionnaire at each start (after each visitor, a cancel). Two starts close together:
+    """The tablet reads the questionnaire at each start (after each visitor, a cancel, a tap on it). Two starts close together:
     the first read, slowed, answered after the second, and the next visitor was asked the old question (their
     answers kept under the old wording's id)."""
     page = new_page(viewport=TABLET, has_touch=True)
@@ -159,15 +159,16 @@ def test_tablet_an_older_read_of_the_questionnaire_does_not_put_back_its_old_wor
     try:
         until_on_page(page, lambda: held, "the tablet did not read the questionnaire at its start")
         set_u2(head, live, "Apakah syaratnya jelas (baru)?")
-        tap(page, "#start")
+        tap(page, "#start")  # read again as the visitor starts
         expect(page.locator("#screen-identify")).to_be_visible()
-        tap(page, "#screen-identify [data-action=home]")  # back at the start: read again
         page.wait_for_function("() => antrianSurvey.wordingLooks === 1", polling=50)
+        tap(page, "#screen-identify [data-action=home]")  # back at the start: read again
+        page.wait_for_function("() => antrianSurvey.wordingLooks === 2", polling=50)
         expect(page.locator("#screen-start")).to_be_visible()
         expect(question).to_have_text("Apakah syaratnya jelas (baru)?")  # the second read's answer
         route, answer = held[0]
         route.fulfill(response=answer)  # the first read's answer, older, comes last
-        page.wait_for_function("() => antrianSurvey.wordingLooks === 2", polling=50)
+        page.wait_for_function("() => antrianSurvey.wordingLooks === 3", polling=50)
         expect(question).to_have_text("Apakah syaratnya jelas (baru)?")
     finally:
         set_u2(head, live, None)

@@ -4,8 +4,11 @@ tests/test_i18n.py checks the catalogue's keys and the templates' words; nothing
 script has drawn it in a state people meet: a string written in a .js or .py file instead of server/i18n/*.json, a
 server message in the other language, a date's names, a button's title or aria-label, a placeholder. One walk, one
 server: each page in each language, in its states (the kiosk's form, refusal and ticket; the phone waiting, called
-and served; the TV with a call and a break, offline; the counter calling and serving, its correction form; the front
-office's list and cancel dialog; the staff's reports, admin, login and password pages), its visible text and its
+and served; the TV with a call and a break, offline; the counter calling and serving, its correction form, an
+escalation refused and made from the page; the front office's list and cancel dialog, a slip failed at a printer out of
+paper; the staff's reports, admin, login and password pages; the office closed for the day: the kiosk refusing at its
+review and closed, the TV, the phone of a number nobody will call today and of a cancelled one, and the next day that
+number expired, helper-469), its visible text and its
 title/placeholder/aria-label/alt read, and the other language's common words looked for. The data the test typed
 (names, problems: Indonesian on either page) and proper names are left out.
 """
@@ -15,9 +18,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SocketGate
+import requests
+from conftest import SocketGate, write_config
+from fakeprinter import PAPER_IN, PAPER_OUT, STATUS_PAPER, FakeNetworkPrinter
+from live import ClockedServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, put_settings, sign_in, staffed
 
 # What a person reads: each visible element's own text, then the title, placeholder, aria-label and alt of every
 # visible element, and the tab's title (when `title`); not in the elements `skip` selects (the office's own names). Text marked as in another language than the page's (the recap's
@@ -104,8 +110,42 @@ SOP_DOCUMENTS = ("/counter/recap", "/counter/guestbook")
 
 
 @pytest.fixture(scope="module")
-def office(live):
-    return staffed(live)
+def printer():
+    """The kiosk's printer: a receipt printer on 127.0.0.1 that answers its status (out of paper when a test says)."""
+    made = FakeNetworkPrinter()
+    yield made
+    made.stop()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, printer):
+    """The module's one server, on a clock the walk moves to the next day (a number left waiting expires), the kiosk's
+    printer the fake one (its slip fails while it is out of paper)."""
+    config = write_config(tmp_path_factory.mktemp("languages"), printer.as_kiosk(timeout=1, check_status=True))
+    server = ClockedServer(config, tick=0.1, dated=True).start()
+    yield staffed(server)
+    server.stop()
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def to_review(kiosk, url: str, lang: str) -> None:
+    """A visitor at the kiosk, in `lang`, through the services and the form to the review."""
+    kiosk.goto(url + "/kiosk/")
+    expect(kiosk.locator("#screen-welcome")).to_be_visible()
+    if lang == "en":
+        kiosk.click("#lang-toggle")
+        expect(kiosk.locator("#start")).to_contain_text("Touch the screen")
+    kiosk.click("#start")
+    kiosk.click('[data-service="A"]')
+    for field, value in (("name", NAMES[2]), ("agency", "CV Maju Bersama"), ("phone", "081234567890")):
+        kiosk.fill(f"#f-{field}", value)
+    kiosk.fill("#f-address", "Jl. Sudirman No. 12")
+    kiosk.fill("#f-problem", f"{NAMES[2]}: lupa kata sandi akun penyedia SPSE")
+    kiosk.click('[data-category="konsultasi"]')
+    kiosk.click("#to-review")
+    expect(kiosk.locator("#screen-review")).to_be_visible()
 
 
 class Walk:
@@ -134,7 +174,7 @@ def settled(page) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_every_page_shows_only_its_languages_words(browser, office, lang):
+def test_every_page_shows_only_its_languages_words(browser, office, printer, lang):
     """An English-speaking visitor, officer, front office and admin, then an Indonesian one, through the day's
     pages: not one common word of the other language on any (the office's and the test's own data aside)."""
     walk = Walk(lang)
@@ -247,6 +287,21 @@ def test_every_page_shows_only_its_languages_words(browser, office, lang):
         walk.look(tv, "TV, a counter on a break")
         page.click("#btn-pause")
         expect(page.locator("#t-paused")).to_be_hidden()
+
+        # escalated from the counter's page (its note asked for first)
+        third = issue(office, NAMES[2], "A")
+        page.click("#btn-call-next")
+        expect(page.locator("#t-label")).to_have_text(third["label"])
+        page.click("#btn-start")
+        expect(page.locator("#note")).to_be_editable()
+        page.click("#btn-escalate")
+        expect(page.locator(".field-error[data-field=note]")).not_to_be_empty()
+        walk.look(page, "counter escalation refused")
+        page.fill("#note", "Perlu dicek LKPP.")
+        page.click("#btn-escalate")
+        office.ticket_when(third["token"], "escalated")
+        settled(page)
+        walk.look(page, "counter escalated")
         tv_gate.cut()
         expect(tv.locator("body")).not_to_have_class(re.compile(r"\bonline\b"))
         walk.look(tv, "TV offline")
@@ -269,17 +324,14 @@ def test_every_page_shows_only_its_languages_words(browser, office, lang):
         phone.goto(f"{office.url}/t/{gone['token']}{q}")
         expect(phone.locator("#note")).not_to_be_empty()
         walk.look(phone, "phone, number cancelled")
+        # the kiosk's printer out of paper: a slip fails, the front office is told
+        printer.answers[STATUS_PAPER] = PAPER_OUT
+        issue(office, NAMES[1], "B")
+        expect(front.locator("#alerts li[data-type=print_failed]").first).to_be_visible()
+        walk.look(front, "front office, a slip failed")
+        printer.answers[STATUS_PAPER] = PAPER_IN
 
-        # escalated: the escalations page, then the staff's pages
-        third = issue(office, NAMES[2], "A")
-        officer = office.session("budi", PASSWORD)
-        for action, data in (
-            ("call", {"ticket": third["label"]}),
-            ("start", {}),
-            ("escalate", {"note": "Perlu dicek LKPP."}),
-        ):
-            r = officer.post(f"{office.url}/api/counters/1/{action}", json=data, timeout=5)
-            assert r.status_code == 200, r.text
+        # the escalations page, then the staff's pages
         for path, user in (
             ("/counter/escalations", "budi"),
             ("/counter/complaints", "rina"),
@@ -309,6 +361,52 @@ def test_every_page_shows_only_its_languages_words(browser, office, lang):
                 ).to_be_visible()
                 walk.look(other, "password refused")
             other.close()
+
+        # the office closed today (a holiday): the kiosk refusing while a visitor is at the review, then closed; the TV;
+        # the phone of a number nobody will call today, of a cancelled one; the next day, that number expired
+        page.close()  # its officer gone home: no counter held
+        empty_queue(office)
+        context.clear_cookies()  # signed out: the kiosk's number is refused, a staff member's is not
+        context.add_cookies([{"name": "antrian_lang", "value": lang, "url": office.url}])
+        late = issue(office, NAMES[0])
+        kiosk = context.new_page()
+        kiosk.set_viewport_size({"width": 1080, "height": 1920})
+        to_review(kiosk, office.url, lang)
+        admin = office.session("kepala", PASSWORD)
+        today = requests.get(office.url + "/api/state", timeout=5).json()["day"]
+        put_settings(office, admin, "hours", {**{d: "08:00-16:00" for d in WEEKDAYS}, "holidays": [today]})
+        try:
+            expect(kiosk.locator("#office-notice")).to_be_visible()
+            walk.look(kiosk, "kiosk, the office closed at the review")
+            kiosk.click("#submit")
+            expect(kiosk.locator("#submit-error")).not_to_be_empty()
+            walk.look(kiosk, "kiosk refused, the office closed")
+            kiosk.reload()
+            expect(kiosk.locator("#closed-next")).not_to_be_empty()
+            if lang == "en":
+                kiosk.click("#lang-toggle")
+                expect(kiosk.locator("#closed-next")).to_contain_text("at 08:00")
+            walk.look(kiosk, "kiosk closed")
+            phone.goto(f"{office.url}/t/{late['token']}{q}")
+            phone.wait_for_function("() => window.antrianPhone && antrianPhone.ticket().no_service === 'closed'")
+            expect(phone.locator("#note")).not_to_be_empty()
+            walk.look(phone, "phone, nobody to call it today")
+            phone.goto(f"{office.url}/t/{gone['token']}{q}")
+            expect(phone.locator("#note")).to_contain_text(re.compile(r"08[.:]00"))
+            walk.look(phone, "phone, number cancelled, the office closed")
+            tv = context.new_page()
+            tv.set_viewport_size({"width": 1920, "height": 1080})
+            tv.goto(f"{office.url}/display/{q}")
+            expect(tv.locator("#marquee-text")).to_contain_text(re.compile(r"08[.:]00"))
+            walk.look(tv, "TV, the office closed")
+            tv.close()
+            office.next_day()
+            office.ticket_when(late["token"], "expired")
+            phone.goto(f"{office.url}/t/{late['token']}{q}")
+            expect(phone.locator("#status")).to_have_text("expired" if lang == "en" else "kedaluwarsa")
+            walk.look(phone, "phone, number expired")
+        finally:
+            put_settings(office, admin, "hours", None)  # always open again: the next language's walk
     finally:
         context.close()
     assert not walk.found, f"{lang} pages show the other language's words:\n{walk.report()}"

@@ -698,7 +698,7 @@ def test_tablet_sends_its_answers_again_when_their_answer_was_lost_and_says_a_re
     next_step(page)
     next_step(page)
     tap(page, "#submit")
-    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
+    expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
     assert [r.status for r in lost] == [201]
     assert survey_of(office, ticket["token"])["response"]["answers"] == SCORES
     page.clock.run_for(2000)  # the tablet's own try again
@@ -717,6 +717,50 @@ def test_tablet_sends_its_answers_again_when_their_answer_was_lost_and_says_a_re
     tap(page, "#lang-toggle")
     expect(page.locator("#thanks-text")).to_have_text(t("survey.unchanged_text", "en"))
     assert survey_of(office, ticket["token"])["corrections_left"] == 5
+
+
+def test_tablet_keeps_answers_sent_while_the_wifi_is_down_and_sends_them_once_after_the_visitor_left(tablet, office):
+    """The Wi-Fi down for a minute as the visitor taps Kirim: the tablet tried three times in 17 s, told the visitor to
+    "check the connection and try again", and the next return to the start cleared the answers: lost, nobody told.
+    Now they are said to be kept, and are sent (once) when the network is back, after the visitor has gone."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, TABLET_LANDSCAPE, f"?t={ticket['token']}&idle=30")
+    failed, stored = [], []
+    page.on("requestfailed", lambda r: failed.append(r) if r.method == "POST" else None)
+    page.on("response", lambda r: stored.append(r.status) if r.request.method == "POST" else None)
+    for code, score in SCORES.items():
+        answer_tablet(page, code, score)
+    read(page)
+    next_step(page)
+    next_step(page)
+    page.context.set_offline(True)
+    tap(page, "#submit")
+    until_on_page(page, lambda: len(failed) == 1, "the answers' POST failing")
+    expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
+    for tries, wait in enumerate((2000, 5000, 10000), start=2):  # the tablet's own tries, each failing
+        page.clock.run_for(wait)
+        until_on_page(page, lambda n=tries: len(failed) == n, f"try {tries}")
+    page.clock.run_for(3000)  # 20 s after the tap: "Masih di sini?", which says the answers stay
+    expect(page.locator("#idle-count")).to_have_text(t("survey.idle_countdown_kept", "id", n=10))
+    page.clock.run_for(10_000)  # the visitor has gone: the start, nothing of theirs on the screen
+    expect(page.locator("#screen-start")).to_be_visible()
+    assert page.locator("[aria-pressed=true]").count() == 0
+    assert page.evaluate("antrianSurvey.kept") == 1
+    assert survey_of(office, ticket["token"])["answered"] is False
+
+    page.context.set_offline(False)
+    page.clock.run_for(15_000)
+    until_on_page(page, lambda: stored, "the kept answers sent")
+    page.wait_for_function("() => antrianSurvey.kept === 0", polling=50)
+    state = survey_of(office, ticket["token"])
+    assert (state["response"]["answers"], state["response"]["channel"], state["corrections_left"]) == (
+        SCORES,
+        "tablet",
+        5,
+    )
+    page.clock.run_for(60_000)  # nothing sent again
+    assert stored == [201]
 
 
 def test_tablet_a_slow_double_tap_answers_only_the_question_the_visitor_saw(tablet, office):
@@ -852,6 +896,29 @@ def test_tablet_asks_masih_di_sini_with_a_countdown_before_it_forgets_the_answer
     assert page.locator("[aria-pressed=true]").count() == 0
 
 
+def test_tablet_left_at_its_start_asks_the_next_visitor_the_admins_new_wording(tablet, office):
+    """The tablet read the questionnaire only on its way back to the start: one left there all morning asked the
+    first visitor after an admin's change the old questions (their answers counted under the old words)."""
+    ticket = issue(office, phone="081233334444")
+    serve(office, ticket)
+    page = tablet(office, TABLET_LANDSCAPE)
+    page.wait_for_function("() => antrianSurvey.wordingLooks === 1", polling=50)  # its read at the start
+    question = page.locator('[data-field="answers.U2"] .q-text')
+    with new_u2_wording(office):
+        wording = requests.get(f"{office.url}/api/survey", timeout=5).json()["wording"]
+        # Left alone at its start, it takes the new words within a minute, with nobody there.
+        page.clock.run_for(60_000)
+        page.wait_for_function("() => antrianSurvey.wordingLooks === 2", polling=50)
+        expect(question).to_have_text(NEW_U2["question"]["id"])
+    # The wording changed back while it waits: the next visitor's tap on the start reads it.
+    tap(page, "#start")
+    identify_by_pad(page, ticket["label"], "4444")
+    for code in ("U1",):
+        answer_tablet(page, code, 3)
+    expect(question).to_have_text(t("skm.question.u2", "id"))
+    assert wording != requests.get(f"{office.url}/api/survey", timeout=5).json()["wording"]
+
+
 def test_tablet_start_in_english_goes_back_to_the_offices_language_when_left(tablet, office):
     page = tablet(office, TABLET_PORTRAIT, "?idle=5")
     title = page.locator(".start-title")
@@ -892,6 +959,16 @@ CARET_LINE = """() => {
     roomBelow: document.getElementById('osk').getBoundingClientRect().top - box.bottom,
   };
 }"""
+# How far the suggestion's hint ends above its box's focus ring (the ring's spread, the box's box-shadow), in px: below
+# 0, the ring is drawn over the hint's letters.
+HINT_CLEAR = """() => {
+  const hint = document.getElementById('survey-suggestion-hint'), box = document.getElementById('survey-suggestion');
+  const range = document.createRange();
+  range.selectNodeContents(hint);
+  const bottom = Math.max(...[...range.getClientRects()].map(r => r.bottom));
+  const spread = Math.max(0, ...(getComputedStyle(box).boxShadow.match(/-?[0-9.]+px/g) || []).map(parseFloat));
+  return box.getBoundingClientRect().top - spread - bottom;
+}"""
 LONG_TEXT = (
     "Antrian cukup lama karena hanya dua loket yang buka pada jam sibuk. Petugas ramah, tetapi ruang tunggu "
     "panas (AC mati) dan colokan listrik untuk laptop tidak ada. Mohon ditambah loket pada hari batas akhir "
@@ -915,6 +992,9 @@ def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(t
     # 12 upright (5.5, with 370 px left empty under it).
     assert caret["lines"] >= (4 if viewport is TABLET_LANDSCAPE else 12), caret
     assert caret["roomBelow"] < 60, caret
+    # The hint's last line whole above the box and its focus ring: on its side, the ring (the box has the focus)
+    # was drawn over the hint's second line, its letters' tails cut ("petugas akan menanggapinya").
+    assert page.evaluate(HINT_CLEAR) >= 0
     # A long text, its start in the box: each key tapped shows the line it types.
     page.evaluate(
         "(text) => { const el = document.getElementById('survey-suggestion');"
@@ -931,7 +1011,7 @@ def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(t
     # and the typed line still in sight.
     page.route("**/api/survey", lambda route: route.abort())
     tap(page, "#submit")
-    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
+    expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
     keys.moved()  # the keyboard moved up over the error
     for key in ("o", "k", "enter", "b"):
         keys.tap(key)
@@ -940,7 +1020,7 @@ def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(t
     assert caret["lines"] >= 3, caret
     # The page's own words follow the language toggle too.
     tap(page, "#lang-toggle")
-    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "en"))
+    expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "en"))
 
 
 def longest_wording(code: str) -> dict:

@@ -237,7 +237,7 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         both_languages(page, "suggestion, the longest")
         page.route("**/api/survey", lambda route: route.abort())
         tap(page, "#submit")
-        expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
+        expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
         both_languages(page, "suggestion, the longest, with the server out of reach")
         shot(page, f"survey-tablet-{viewport['width']}x{viewport['height']}-suggestion")
         page.unroute("**/api/survey")

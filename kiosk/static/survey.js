@@ -31,11 +31,19 @@ import { createSurveyForm } from "./skmform.js";
   // again by itself, with the same request_id (the server answers a stored one from its record, writing nothing):
   // this long after each loss, as long as the visitor changed nothing.
   var RESEND_MS = [2000, 5000, 10000];
+  // Then this often, for as long as they are kept: a Wi-Fi down for a minute (or the server restarting) outlasted the
+  // three tries, and the answers went with the next idle return to the start, after "check the connection and try
+  // again" to a visitor who cannot. They are said to be kept, and are sent once the server answers, with the same
+  // request_id (stored once), even after the visitor has left: then from the tablet's outbox, which the screen never
+  // shows, at most OUTBOX_MAX visitors' (past that a visitor is told they were not sent, as before).
+  var RESEND_EVERY_MS = 15000;
+  var OUTBOX_MAX = 20;
 
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
   var idleTimer = null;
-  var idle = idleWarning(function (n) { return t("survey.idle_countdown", { n: n }); });
+  // (answers kept to be sent are not cleared by the return to the start: said so)
+  var idle = idleWarning(function (n) { return t(keptNow() ? "survey.idle_countdown_kept" : "survey.idle_countdown", { n: n }); });
   var advanceTimer = null;
   var advancing = null;               // the answer shown before the next question: {step, score}
   var settleUntil = 0;                // performance.now() until which a tap on the questions is not taken
@@ -43,7 +51,12 @@ import { createSurveyForm } from "./skmform.js";
   var said = {};                      // an error line's id -> {lang, parts}: its words, in the language said
   // for tests: the armed return to the start and its warning; the settings' checks that found nothing to reload for
   // wordingLooks: the answers to GET /api/survey (the questionnaire read again at each start) taken
-  window.antrianSurvey = { resetIn: null, warnIn: null, checked: 0, wordingLooks: 0 };
+  // kept: the answers in the outbox, of visitors gone, not yet answered by the server
+  window.antrianSurvey = { resetIn: null, warnIn: null, checked: 0, wordingLooks: 0, kept: 0 };
+  var outbox = [];                    // {body, ref}: answers sent, never answered, of visitors who left (keep)
+  var outboxTimer = null;
+  var outboxBusy = false;
+  var resendTimer = null;
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -64,7 +77,8 @@ import { createSurveyForm } from "./skmform.js";
 
   function freshState() {
     return { screen: "start", prefix: PREFIXES.length === 1 ? PREFIXES[0] : "", digits: "", last4: "", active: "ticket", ref: null, survey: null,
-             step: 0, requestId: null, sending: false, checking: false, shift: true, said: "thanks", resends: 0 };
+             step: 0, requestId: null, sending: false, checking: false, shift: true, said: "thanks", resends: 0,
+             lost: null };   // lost: the body last sent whose answer never came (kept to be sent again)
   }
 
   var form = createSurveyForm(CONFIG.survey, {
@@ -141,7 +155,11 @@ import { createSurveyForm } from "./skmform.js";
   function reset() {
     // Back to the start for the next visitor: the ticket, the answers, the texts and every error cleared.
     clearTimeout(advanceTimer);
+    clearTimeout(resendTimer);
     advancing = null;
+    // Answers sent and never answered (the network down) go on being sent once the visitor has gone; one on its way
+    // now is kept by its own failure, if it fails.
+    if (keptNow() && !state.sending) keep(state.lost, state.ref);
     state = freshState();
     form.fill(null);
     setError("ticket", "");
@@ -163,13 +181,16 @@ import { createSurveyForm } from "./skmform.js";
   // went under the old wording's id.
   var wordingReads = inOrder();
   function refreshQuestionnaire() {
-    // An admin may have changed the wording: take it between two visitors.
+    // An admin may have changed the wording: take it between two visitors, and as the next one starts (a tablet
+    // left at its start all morning asked the first visitor after a change the old questions), and every
+    // CHECK_SECONDS while it waits at its start.
     var mine = wordingReads.ask();
     fetch("/api/survey", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (q) {
         if (!q || !wordingReads.take(mine)) return;
-        if (state.screen === "start") form.retext(q);
+        // the start, or the ticket's number being typed: no answer on the form yet, the new words go in whole
+        if (state.screen === "start" || state.screen === "identify") form.retext(q);
       })
       .catch(function () { /* offline: the wording the page has */ })
       .then(function () { window.antrianSurvey.wordingLooks += 1; });
@@ -198,8 +219,10 @@ import { createSurveyForm } from "./skmform.js";
     try { return sessionStorage.getItem(RELOADED_FOR) === now; } catch (e) { return false; /* private mode */ }
   }
 
-  function checkSettings() {
-    if (settingsCheck || state.screen !== "start" || !CONFIG.drawn) return;
+  function checkSettings(periodic) {
+    if (periodic === true && state.screen === "start") refreshQuestionnaire();
+    // (a reload would lose the answers in the outbox: the check after they are sent reloads)
+    if (settingsCheck || state.screen !== "start" || !CONFIG.drawn || outbox.length) return;
     settingsCheck = true;
     fetch("/api/state", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -616,6 +639,7 @@ import { createSurveyForm } from "./skmform.js";
     state.sending = true;
     if (!state.requestId) state.requestId = newRequestId();
     var data = Object.assign({ channel: "tablet", request_id: state.requestId }, state.ref, form.payload());
+    dropKept(state.ref);   // this ticket's answers kept from before (its visitor back, or the same one): these replace them
     screenError("submit-error", "");
     renderStep();
     var visitor = state;
@@ -656,8 +680,9 @@ import { createSurveyForm } from "./skmform.js";
       else screenError("submit-error", t("survey.network_error"));
       resay(sent);
     }).catch(function () {
-      if (visitor !== state) return;
-      screenError("submit-error", t("survey.network_error"));
+      if (visitor !== state) return keep(data, visitor.ref);   // the visitor left meanwhile: sent from the outbox
+      state.lost = data;
+      screenError("submit-error", t(keptNow() ? "survey.kept_text" : "survey.network_error"));
       resendLater(state.requestId);
     }).then(function () {
       if (visitor !== state) return;
@@ -667,15 +692,71 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   function resendLater(requestId) {
-    // The same answers sent again (RESEND_MS), unless the visitor changed one (a new request_id), sent them again
-    // themselves meanwhile, or left.
-    if (state.resends >= RESEND_MS.length) return;
+    // The same answers sent again (RESEND_MS, then every RESEND_EVERY_MS), unless the visitor changed one (a new
+    // request_id), sent them again themselves meanwhile, or left (then the outbox sends them: reset).
     var visitor = state;
-    setTimeout(function () {
+    clearTimeout(resendTimer);
+    resendTimer = setTimeout(function () {
       if (visitor !== state || state.requestId !== requestId || state.sending || state.screen !== "question") return;
       state.resends += 1;
       submit();
-    }, RESEND_MS[state.resends]);
+    }, state.resends < RESEND_MS.length ? RESEND_MS[state.resends] : RESEND_EVERY_MS);
+  }
+
+  function keptNow() {
+    // The answers on the screen were sent and their answer never came, unchanged since: kept to be sent (while the
+    // outbox has room for them once the visitor leaves).
+    return !!state && !!state.lost && state.lost.request_id === state.requestId && outbox.length < OUTBOX_MAX;
+  }
+
+  // -- the outbox: answers of visitors gone, sent once the server answers ----------------------------------
+  function keep(body, ref) {
+    if (outbox.length >= OUTBOX_MAX) return;
+    outbox.push({ body: body, ref: JSON.stringify(ref) });
+    window.antrianSurvey.kept = outbox.length;
+    sendKept(RESEND_MS[0]);
+  }
+
+  function dropKept(ref) {
+    var key = JSON.stringify(ref);
+    outbox = outbox.filter(function (k) { return k.ref !== key || k === outbox[0] && outboxBusy; });
+    window.antrianSurvey.kept = outbox.length;
+  }
+
+  function sendKept(wait) {
+    // One at a time, the oldest first; a network failure (or the server busy) waits RESEND_EVERY_MS, or the
+    // browser's "online". Any other answer (stored, or a refusal: the day over) ends its sending.
+    if (outboxTimer !== null || outboxBusy || !outbox.length) return;
+    outboxTimer = setTimeout(function () {
+      outboxTimer = null;
+      var kept = outbox[0];
+      if (!kept) return;
+      outboxBusy = true;
+      fetch("/api/survey", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Lang": officeLang() },
+        body: JSON.stringify(kept.body)
+      }).then(function (r) {
+        outboxBusy = false;
+        if (r.status === 429 || r.status === 503) return sendKept(RESEND_EVERY_MS);
+        outbox = outbox.filter(function (k) { return k !== kept; });
+        window.antrianSurvey.kept = outbox.length;
+        sendKept(0);
+      }, function () {
+        outboxBusy = false;
+        sendKept(RESEND_EVERY_MS);
+      });
+    }, wait);
+  }
+
+  function online() {
+    // The network is back: the answers kept are sent now, not at their next try.
+    if (outbox.length && !outboxBusy) {
+      clearTimeout(outboxTimer);
+      outboxTimer = null;
+      sendKept(0);
+    }
+    if (keptNow() && !state.sending && state.screen === "question") submit();
   }
 
   function renderThanks() {
@@ -708,7 +789,10 @@ import { createSurveyForm } from "./skmform.js";
     $("idle-warning").addEventListener("click", idle.hide);
     $("screen-question").addEventListener("click", settling, true);
     document.addEventListener("keydown", scanned);
-    $("start").addEventListener("click", function () { show("identify"); });
+    $("start").addEventListener("click", function () {
+      show("identify");
+      refreshQuestionnaire();
+    });
     $("lang-toggle").addEventListener("click", function () {
       var from = lang;
       lang = lang === "id" ? "en" : "id";
@@ -749,6 +833,7 @@ import { createSurveyForm } from "./skmform.js";
       b.addEventListener("click", function () { pressKey(b.dataset.key); });
     });
     document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+    window.addEventListener("online", online);
     // The tablet turned (or its window resized): the question's type measured again for the new room.
     window.addEventListener("resize", function () { if (state.screen === "question") renderStep(); });
   }
@@ -756,7 +841,7 @@ import { createSurveyForm } from "./skmform.js";
   state = freshState();
   wire();
   reset();
-  setInterval(checkSettings, CHECK_SECONDS * 1000);   // a tablet left at its start all day takes the change too
+  setInterval(function () { checkSettings(true); }, CHECK_SECONDS * 1000);   // a tablet left at its start all day takes the change too
   // Opened with a ticket's token (…/survey/?t=<token>): that ticket, and the token off the address bar
   // so that the next visitor's start is a clean one.
   var token = new URLSearchParams(location.search).get("t");
