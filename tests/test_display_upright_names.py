@@ -268,3 +268,68 @@ def test_a_long_counter_name_is_said_whole_on_a_tv_on_its_side_during_its_call_a
                 assert_said_whole(page, upright, size, counter, label, f"{shot}, a minute on")
     finally:
         page.context.close()
+
+
+# The latest calls a TV may list (the RECENT_SHOWN newest tickets of the counters it shows), each with whether its
+# ticket still waits at its counter (called there, its visitor not come yet), and the rows the panel shows, each whole
+# in it or not.
+LISTED = """() => {
+  const st = antrianDisplay.state, seen = new Set(), calls = [];
+  const shown = new Set([...document.querySelectorAll('.counter')].map((e) => +e.dataset.counter));
+  for (const r of st.recent) {
+    if (calls.length >= 5) break;
+    if (seen.has(r.label) || !shown.has(r.counter_id)) continue;
+    seen.add(r.label);
+    const c = st.counters.find((x) => x.id === r.counter_id);
+    calls.push({ label: r.label, seq: r.seq,
+      waiting: !!(c && c.ticket && c.ticket.label === r.label && c.ticket.status === 'called') });
+  }
+  const panel = document.getElementById('recent').parentElement.getBoundingClientRect();
+  const rows = [...document.querySelectorAll('#recent li:not(.none)')].map((li) => ({
+    label: li.querySelector('.label').textContent, text: li.textContent,
+    whole: li.getBoundingClientRect().bottom <= panel.bottom + 0.5 }));
+  return { calls, rows };
+}"""
+# Four counters of a TV (a second waiting room's, `?counters=`): Loket 1, and three named with some 40 characters
+# ("Loket 4 – Registrasi & Verifikasi Akun"), called and recalled in turn.
+FOUR = "?counters=1,4,9,10"
+TURNS = ((4, True), (9, True), (1, False), (10, True))
+
+
+@pytest.mark.parametrize(
+    "size", [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920), (768, 1366)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_a_call_still_waiting_at_its_counter_keeps_its_row_in_the_latest_calls(browser, upright, size):
+    """A row of the latest calls that would take three lines (a counter's name of 40 characters on two, a recall's
+    "Panggilan ke-2" under it) gives its name one line ("→ Loket 4 – Registrasi…", its tile names it whole) before its
+    call, still waiting for its visitor, leaves the panel: before, it gave way to an older call or a shorter one, or the
+    panel kept one row and empty room under it (at 1280x720). At least two whole rows, the newest first, and no call
+    still waiting left out with an older call listed under its place (a visitor who finds the list going on past their
+    number takes it that they were not called), but for a second row."""
+    page = new_page(browser, size)
+    install_clock(page)
+    try:
+        open_display(page, upright, FOUR)
+        caught_up(page, upright)
+        page.evaluate("document.fonts.ready")
+        pause_clock(page, 0.25)
+        for counter, recall in TURNS:
+            label = call_at(upright, counter, recall)
+            caught_up(page, upright)
+            page.clock.fast_forward(6000)  # the flash over, as the room sees it for minutes
+            page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+            where = f"{size[0]}x{size[1]}, {label} at Loket {counter}"
+            keep_shot(page, f"waiting-{size[0]}x{size[1]}-loket{counter}.png")
+            m = page.evaluate(LISTED)
+            listed = {r["label"] for r in m["rows"]}
+            assert len(m["rows"]) >= 2 and all(r["whole"] for r in m["rows"]), f"{where}: {m['rows']}"
+            assert m["rows"][0]["label"] == label, f"{where}: {m['rows']}"
+            seqs = {c["label"]: c["seq"] for c in m["calls"]}
+            for call in (c for c in m["calls"] if c["waiting"] and c["label"] not in listed):
+                older = [r["label"] for r in m["rows"] if seqs.get(r["label"], 0) < call["seq"]]
+                assert not older or len(m["rows"]) <= 2, (
+                    f"{where}: {call['label']}, still waiting at its counter, left out, {older} listed under its place:"
+                    f" {m['rows']}"
+                )
+    finally:
+        page.context.close()

@@ -608,6 +608,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       li.dataset.seq = String(r.seq);
       const c = counterById(r.counter_id);
       if (!(c && c.ticket && sameTicket(c.ticket, r))) li.dataset.over = ""; // left its counter since (skipped, done)
+      else if (c.ticket.status === "called") li.dataset.waiting = ""; // its visitor not at the counter yet (makeRoom)
       const to = el("span", "to");
       setTo(to, r.counter_name || (counterById(r.counter_id) || {}).name || "");
       li.append(el("span", "label", r.label), to, el("span", "time", clockTime(r.at)));
@@ -783,17 +784,74 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       to.style.fontSize = was;
       return false;
     };
+    // A row's counter on one line: a name with a short identity keeps it whole and its rest is cut on that line
+    // (.keyed, "→ Loket 2 – Registrasi…"), one without is smaller (down to 1.6 units), then cut after its last whole
+    // word that fits (.one-line, "→ Meja Konsultasi…"); its tile names it whole. Not the newest call's name said whole
+    // under it (.spelled, .upright-spelled). Whether it was on more than one line.
+    const oneLine = (li) => {
+      const to = li.querySelector(".to");
+      if (!to || li.classList.contains("spelled") || li.classList.contains("upright-spelled")) return false;
+      if (to.classList.contains("keyed") || to.classList.contains("one-line")) return false;
+      const lines = to.getBoundingClientRect().height / (parseFloat(getComputedStyle(to).fontSize) * 1.2);
+      if (lines < 1.5) return false;
+      uncut(to.querySelector(".name-rest") || to.querySelector(".name-text"));
+      to.classList.remove("clamped");
+      to.classList.add(to.dataset.key ? "keyed" : "one-line");
+      fitTo(to);
+      return true;
+    };
+    // A call still waiting at its counter (its visitor not there yet) with no room for its row: its counter's name on
+    // one line, then the names of the rows over it on one line each, the oldest first, then (on a TV on its side) the
+    // services said under the rows; only a row that has no room even so gives way, the other rows as they were (and no
+    // older call goes under its place: render). Before, a row on three lines (a counter named with 40 characters over
+    // its "Panggilan ke-2") gave way to an older or a shorter call, or the panel kept one row and empty room under it,
+    // while the call still waited for its visitor (tests/test_display_upright_names.py).
+    const makeRoom = (li) => {
+      const undo = []; // what was changed, as it was
+      const line = (e) => {
+        const to = e.querySelector(".to");
+        const was = to.cloneNode(true);
+        if (!oneLine(e)) return false;
+        undo.push(() => to.replaceWith(was));
+        return room();
+      };
+      // on a TV on its side, a row's service (its tile left it out): its visitor chose it at the kiosk, and the ticket's
+      // letter says it; the number and the counter matter more to the room
+      const unsaid = (e) => {
+        const svc = e.querySelector(".svc");
+        if (!svc) return false;
+        const next = svc.nextSibling;
+        svc.remove();
+        undo.push(() => e.insertBefore(svc, next));
+        return room();
+      };
+      const rows = [li, ...[...$recent.children].filter((e) => e !== li).reverse()];
+      if (rows.some(line) || rows.some(unsaid)) return true;
+      for (const back of undo.reverse()) back();
+      return false;
+    };
     const all = [...$recent.children];
     for (const li of all.slice(RECENT_SHOWN)) li.remove();
     if ($recent.children.length > 1 && !room()) {
-      const rank = (li) => (li.dataset.over !== undefined ? 0 : li.dataset.only !== undefined ? 2 : 1);
+      // a call over (skipped, finished) 0, its visitor being served 1, waiting at its counter 2, and a recall its tile
+      // leaves out (said only here) 3
+      const rank = (li) =>
+        li.dataset.over !== undefined ? 0 : li.dataset.only !== undefined ? 3 : li.dataset.waiting !== undefined ? 2 : 1;
       const byRank = (a, b) => rank(b) - rank(a) || all.indexOf(a) - all.indexOf(b);
       const order = [...all.slice(1, RECENT_SHOWN).sort(byRank), ...all.slice(RECENT_SHOWN).sort(byRank)];
       for (const li of order) li.remove();
+      // the newest call still waiting left out: no older row goes under its place (a visitor who finds the list going on
+      // past their number takes it that they were not called), but for a second row
+      let left = Infinity;
       for (const li of order) {
         if ($recent.children.length >= RECENT_SHOWN) break;
+        if (all.indexOf(li) > left && $recent.children.length >= RECENT_WANTED) continue;
         $recent.insertBefore(li, all.slice(all.indexOf(li) + 1).find((next) => next.isConnected) || null);
-        if (!room() && !smaller(li)) li.remove();
+        if (room() || smaller(li)) continue;
+        const waiting = rank(li) >= 2 && all.indexOf(li) < RECENT_SHOWN;
+        if (waiting && makeRoom(li)) continue;
+        li.remove();
+        if (waiting) left = Math.min(left, all.indexOf(li));
       }
     }
   }
