@@ -873,7 +873,8 @@ def test_tablet_asks_masih_di_sini_with_a_countdown_before_it_forgets_the_answer
     expect(warning).to_be_hidden()
     page.clock.run_for(1)
     expect(warning).to_be_visible()
-    expect(page.locator("#idle-title")).to_have_text(t("survey.idle_title", "id"))
+    # over a ticket's questions it names the ticket: someone else who comes to the tablet knows it is not theirs
+    expect(page.locator("#idle-title")).to_have_text(t("survey.idle_title_ticket", "id", label=ticket["label"]))
     expect(count).to_have_text(t("survey.idle_countdown", "id", n=10))
     page.clock.run_for(3_000)
     expect(count).to_have_text(t("survey.idle_countdown", "id", n=7))
@@ -894,6 +895,62 @@ def test_tablet_asks_masih_di_sini_with_a_countdown_before_it_forgets_the_answer
     expect(page.locator("#screen-start")).to_be_visible()
     expect(warning).to_be_hidden()
     assert page.locator("[aria-pressed=true]").count() == 0
+
+
+def test_tablet_the_next_visitor_says_not_my_ticket_and_starts_over(tablet, office):
+    """A visitor who walked away half-way left their survey on the screen, "Tiket A-001" in its bar, for up to the idle
+    time, and any touch kept it: the next visitor's only way out was Kembali back to question 1, then Batal, or to
+    answer (and send) someone else's survey. "Masih di sini?" names the ticket, and beside its label on every question
+    screen "Bukan tiket saya" asks once (not answered by a double tap's second touch), then clears it all."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, TABLET_PORTRAIT, f"?t={ticket['token']}&idle=30")
+    not_mine, confirm = page.locator("#not-mine"), page.locator("#restart-confirm")
+    for code in ("U1", "U2", "U3"):
+        answer_tablet(page, code, 4)
+    # The visitor has gone; the next one comes as "Masih di sini?" asks, and reads whose survey it is.
+    page.clock.run_for(20_000)
+    expect(page.locator("#idle-warning")).to_be_visible()
+    expect(page.locator("#idle-title")).to_have_text(t("survey.idle_title_ticket", "id", label=ticket["label"]))
+    tap(page, "#idle-title")
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    expect(page.locator("#bar-ticket")).to_have_text(f"Tiket {ticket['label']}")
+    expect(not_mine).to_have_text(t("survey.not_mine", "id"))
+    # A double tap on it: the question comes over the whole screen, the second touch lands beside its card, and
+    # its buttons take no tap for a moment.
+    x, y = centre(page, "#not-mine")
+    page.touchscreen.tap(x, y)
+    expect(confirm).to_be_visible()
+    expect(page.locator("#restart-title")).to_have_text(t("survey.not_mine_title", "id", label=ticket["label"]))
+    page.touchscreen.tap(x, y)
+    page.touchscreen.tap(*centre(page, "#restart-yes"))
+    expect(confirm).to_be_visible()
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 4 dari 9")
+    # "Tidak, ini tiket saya": everything as it was.
+    read(page)
+    tap(page, "#restart-no")
+    expect(confirm).to_be_hidden()
+    tap(page, "#step-back")
+    read(page)
+    expect(page.locator('[data-field="answers.U3"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
+    # Asked in English; "Ya": the start, in the office's language, nothing of the ticket kept, nothing sent.
+    tap(page, "#lang-toggle")
+    tap(page, "#not-mine")
+    expect(page.locator("#restart-title")).to_have_text(t("survey.not_mine_title", "en", label=ticket["label"]))
+    expect(page.locator("#restart-yes")).to_have_text(t("survey.not_mine_yes", "en"))
+    read(page)
+    tap(page, "#restart-yes")
+    expect(page.locator("#screen-start")).to_be_visible()
+    expect(confirm).to_be_hidden()
+    expect(not_mine).to_be_hidden()
+    expect(page.locator("#bar-ticket")).to_have_text("")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    assert page.locator("[aria-pressed=true]").count() == 0
+    assert survey_of(office, ticket["token"])["answered"] is False
+    # Not on the number pads (no ticket yet): Batal is there.
+    tap(page, "#start")
+    expect(page.locator("#screen-identify")).to_be_visible()
+    expect(not_mine).to_be_hidden()
 
 
 def test_tablet_left_at_its_start_asks_the_next_visitor_the_admins_new_wording(tablet, office):

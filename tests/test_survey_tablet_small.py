@@ -205,6 +205,16 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         read(page)
         both_languages(page, "the longest first question, already answered")
         shot(page, f"survey-tablet-{viewport['width']}x{viewport['height']}-longest")
+        # "Bukan tiket saya" (beside the label, measured with the header) asks over the screen, in either language.
+        for lang in ("id", "en"):
+            if lang == "en":
+                tap(page, "#lang-toggle")
+            tap(page, "#not-mine")
+            read(page)
+            problems(page, f"Bukan tiket saya? ({lang})", "#restart-confirm")
+            tap(page, "#restart-no")
+            expect(page.locator("#restart-confirm")).to_be_hidden()
+        tap(page, "#lang-toggle")
         for code in ("U1", "U2", "U3", "U4"):
             answer_tablet(page, code, 3)
         expect(page.locator("#progress-text")).to_have_text("Pertanyaan 5 dari 9")
@@ -218,6 +228,7 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         answer_tablet(page, "U9", 4)
 
         expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
+        expect(page.locator("#not-mine")).to_be_visible()
         read(page)
         tap(page, '[data-field="profile.sex"] [data-code="P"]')
         for digit in "45":
@@ -230,6 +241,7 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         next_step(page)
 
         expect(page.locator("#osk")).to_be_visible()
+        expect(page.locator("#not-mine")).to_be_visible()
         both_languages(page, "suggestion, empty")
         page.fill("#survey-suggestion", ("Antrian di loket dua terlalu lama, mohon ditambah petugas. " * 40)[:1999])
         tap(page, '#osk [data-key="space"]')  # the 2000th character, typed: the box follows the caret
@@ -244,6 +256,7 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         tap(page, "#submit")
 
         expect(page.locator("#screen-thanks")).to_be_visible()
+        expect(page.locator("#not-mine")).to_be_hidden()  # Selesai is there
         both_languages(page, "thanks")
         assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 4
 

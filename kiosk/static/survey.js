@@ -48,6 +48,7 @@ import { createSurveyForm } from "./skmform.js";
   var advancing = null;               // the answer shown before the next question: {step, score}
   var settleUntil = 0;                // performance.now() until which a tap on the questions is not taken
   var settleTimer = null;
+  var restartGuardUntil = 0;          // performance.now() until which "Bukan tiket saya"'s question takes no tap
   var said = {};                      // an error line's id -> {lang, parts}: its words, in the language said
   // for tests: the armed return to the start and its warning; the settings' checks that found nothing to reload for
   // wordingLooks: the answers to GET /api/survey (the questionnaire read again at each start) taken
@@ -115,9 +116,10 @@ import { createSurveyForm } from "./skmform.js";
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
+    hideRestart();   // "Bukan tiket saya"'s question is the question screens' only
+    renderBar();     // first: the question's type is fitted to the room the bar leaves (renderStep)
     if (name === "question") renderStep();
     if (name === "identify") renderIdentify();
-    renderBar();
     armIdle();
   }
 
@@ -282,9 +284,36 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   function renderBar() {
-    // The one thing of the visitor's the tablet shows: their ticket's label.
+    // The one thing of the visitor's the tablet shows: their ticket's label; on its questions, beside it, the next
+    // visitor's way out of a survey left on the screen ("Bukan tiket saya"), and "Masih di sini?" names it.
     var label = state.survey && state.screen !== "start" ? state.survey.ticket.label : "";
+    var asking = !!label && state.screen === "question";
     $("bar-ticket").textContent = label ? t("survey.ticket_for", { label: label }) : "";
+    $("not-mine").hidden = !asking;
+    $("idle-title").textContent = asking ? t("survey.idle_title_ticket", { label: label }) : t("survey.idle_title");
+    if (asking && !$("restart-confirm").hidden) $("restart-title").textContent = t("survey.not_mine_title", { label: label });
+  }
+
+  // -- "Bukan tiket saya": the next visitor, before a survey someone left half-way ------------------
+  // A visitor who walks away leaves their ticket's questions on the screen until the idle time, and any touch keeps
+  // them: the next one's only way out was Kembali back to the first question, then Batal, or to answer (and send)
+  // someone else's survey. Asked first, its buttons in the middle of the screen (not under the finger on the bar's
+  // button) and taking no tap for SETTLE_MS (a double tap's second is no answer): "Ya" is the idle reset, now.
+  function askRestart() {
+    if (state.screen !== "question" || !state.survey) return;
+    restartGuardUntil = performance.now() + SETTLE_MS;
+    $("restart-confirm").classList.add("settling");
+    $("restart-confirm").hidden = false;
+    renderBar();
+    setTimeout(function () { $("restart-confirm").classList.remove("settling"); }, SETTLE_MS);
+  }
+
+  function hideRestart() { $("restart-confirm").hidden = true; }
+
+  function restartSettling(e) {
+    if (performance.now() >= restartGuardUntil) return;
+    e.stopPropagation();   // in the capture phase: the buttons' own listeners never hear it
+    e.preventDefault();
   }
 
   function screenError(id, text, from) {
@@ -788,6 +817,14 @@ import { createSurveyForm } from "./skmform.js";
     });
     $("idle-warning").addEventListener("click", idle.hide);
     $("screen-question").addEventListener("click", settling, true);
+    $("not-mine").addEventListener("click", askRestart);
+    $("restart-confirm").addEventListener("click", restartSettling, true);
+    $("restart-no").addEventListener("click", hideRestart);
+    $("restart-yes").addEventListener("click", reset);
+    // (the caret stays in the suggestion's box, and the on-screen keyboard's Shift as it was)
+    ["not-mine", "restart-no", "restart-yes"].forEach(function (id) {
+      $(id).addEventListener("mousedown", function (e) { e.preventDefault(); });
+    });
     document.addEventListener("keydown", scanned);
     $("start").addEventListener("click", function () {
       show("identify");
