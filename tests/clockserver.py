@@ -5,8 +5,12 @@
 Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
 or empty: 0; fewer than before: the clock is stepped back, as NTP steps a PC's clock that ran fast; far below
-0 before the start: a PC booted on a dead CMOS battery's date), re-read when the file changes (write it whole:
-a new file moved over the old one). Office
+0 before the start: a PC booted on a dead CMOS battery's date), and after them the number of the move that wrote
+them (ClockedServer.advance counts its moves), re-read when the file changes (write it whole: a new file moved
+over the old one). F.looked holds the number of the newest move a round of the maintenance loop had seen when it
+began, written once that round is over: ClockedServer.looked waits for it, so that a test which moves the clock
+again knows the loop looked at the hours, the day and the idle counters in between (a loaded machine's loop can
+otherwise look only after the next move, and never see what lay between). Office
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
 in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop and the idle print
 and mail workers look (default 1 s, as in production): a test that moves the clock a day on sees that day's
@@ -54,6 +58,7 @@ class MovedClock:
         self.began = time.monotonic()
         self.stamp: tuple[int, int, int] | None = None
         self.offset = 0.0
+        self.move = 0  # the number of the move that wrote the file (its second field; none: 0)
 
     def __call__(self) -> datetime:
         try:
@@ -64,8 +69,10 @@ class MovedClock:
         if stamp != self.stamp:
             self.stamp = stamp
             try:
-                text = self.path.read_text().strip() if stamp is not None else ""
-                self.offset = float(text) if text else 0.0  # back too: a clock stepped back (tests/test_clock_steps.py)
+                fields = (self.path.read_text() if stamp is not None else "").split()
+                # back too: a clock stepped back (tests/test_clock_steps.py)
+                self.offset = float(fields[0]) if fields else 0.0
+                self.move = int(fields[1]) if len(fields) > 1 else 0
             except (OSError, ValueError):
                 self.stamp = None  # half-written: read again at the next call
         return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
@@ -82,6 +89,34 @@ class MovedTime:
 
     def __getattr__(self, name: str):
         return getattr(time, name)
+
+
+def count_looks(clock: MovedClock, path: Path) -> None:
+    """After each round of the maintenance loop (server/workers.py maintenance_loop), `path` holds the number of the
+    clock's newest move that round saw as it began (MovedClock.move), written whole when it changed: the round's
+    office hours, day, idle counters and recalls were looked at on that move's clock or a later one."""
+    from server import workers
+
+    every = workers._every  # the loop's rounds: maintenance_loop hands its step to it
+
+    def rounds(service, interval: float, step, what: str) -> None:
+        if what != "maintenance":
+            return every(service, interval, step, what)
+        told: list[int | None] = [None]
+
+        def looked_step() -> None:
+            clock()  # the file read again if it changed
+            move = clock.move
+            step()
+            if move != told[0]:
+                new = path.with_name(path.name + ".new")  # not the clock file's own clock-offset.new
+                new.write_text(str(move))
+                os.replace(new, path)
+                told[0] = move
+
+        return every(service, interval, looked_step, what)
+
+    workers._every = rounds
 
 
 def set_module_number(assignment: str) -> None:
@@ -142,6 +177,7 @@ def main() -> int:
         print(f"config error: {err}", file=sys.stderr)
         return 2
     clock = MovedClock(args.clock_file, settings.office.tz)
+    count_looks(clock, args.clock_file.with_name(args.clock_file.name + ".looked"))
     if args.sessions_on_clock:
         from server import auth, realtime
 

@@ -502,11 +502,18 @@ class ClockedServer(LiveServer):
         # tests/clockserver.py --set; production's are unchanged
         super().__init__(config, numbers=numbers, **kw)
         self.clock_file = config.parent / "clock-offset"
+        # the newest move a round of the server's maintenance loop had seen as it began (tests/clockserver.py)
+        self.looked_file = config.parent / "clock-offset.looked"
         self.offset = 0.0
+        self.moves = 0  # the clock's moves so far, each named in the clock file
         self.tick = tick
         self.dated = dated
         # the staff sessions counted on this clock (tests/clockserver.py --sessions-on-clock): `advance` ends them
         self.sessions_on_clock = sessions_on_clock
+
+    def start(self, timeout: float = 20.0) -> ClockedServer:
+        self.looked_file.unlink(missing_ok=True)  # a new process: `looked` waits for a round of its own
+        return super().start(timeout)
 
     def command(self) -> list[str]:
         script = str(ROOT / "tests" / "clockserver.py")
@@ -516,14 +523,39 @@ class ClockedServer(LiveServer):
                 *(["--sessions-on-clock"] if self.sessions_on_clock else []),
                 *[f"--set={name}={value!r}" for name, value in self.numbers.items()]]  # fmt: skip
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float, looked: bool = False) -> None:
         """Move the server's time on (or back, `seconds` below 0: a PC's clock stepped back by NTP or by hand): a
-        new file moved over the old one, never read half-written."""
+        new file moved over the old one, never read half-written. `looked`: then wait until the server's loop
+        has looked at the moved clock (`looked`)."""
         self.offset += seconds
+        self.moves += 1
         new = self.clock_file.with_suffix(".new")
-        new.write_text(str(self.offset))
+        new.write_text(f"{self.offset!r} {self.moves}")
         os.replace(new, self.clock_file)
+        if looked:
+            self.looked()
 
-    def next_day(self) -> None:
+    def next_day(self, looked: bool = False) -> None:
         """The next day, at the hour of the day the clock now shows."""
-        self.advance(86400)
+        self.advance(86400, looked)
+
+    def looked(self, timeout: float = 30.0) -> None:
+        """Until a round of the server's maintenance loop that began after the clock's last move is over: the
+        office's opening or closing, the day's turn, an idle counter's release, an automatic recall of that
+        moment have then been seen, and told (server/workers.py). The loop looks every `tick` seconds, so the
+        next move does not come before it looked at this one: a loaded machine's loop otherwise may look only
+        after it, and never see the state in between (a lunch break's end, and then no close at the next edge).
+        At most a tick's wait (a second with the production tick): for a test on a small tick."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                seen = int(self.looked_file.read_text() or 0)
+            except (FileNotFoundError, ValueError):  # not yet written (a round not over since the start)
+                seen = -1
+            if seen >= self.moves:
+                return
+            if self.proc is None or self.proc.poll() is not None:
+                raise RuntimeError(f"the server is not running: {self.log()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server's loop did not look at move {self.moves} within {timeout:g} s")
+            time.sleep(min(0.02, self.tick / 5))

@@ -18,11 +18,16 @@ server and in Chromium:
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import requests
 from conftest import visitor, write_config
 from live import ClockedServer, LiveServer
+from playwright.sync_api import expect
 from test_display_readability import TILE_TEXTS, caught_up, inside, new_page, open_display, overlap, state, tile
+
+from shared.dates import day_names, month_names
 
 LONGEST = "Loket Pelayanan Registrasi dan Verifikasi Akun Penyedia Barang Jasa Pemerintah Kabupaten Contoh Ti {}"
 LONG_NAMED = (2, 7)
@@ -224,5 +229,19 @@ def test_outside_the_hours_the_running_text_says_the_office_is_closed_and_when_i
             assert "take a queue number at the kiosk" not in text, text
         finally:
             english.context.close()
+
+        # The next morning, 09:00: closed, opening at 10.00 today (the day's turn gives the TV a fresh snapshot). The
+        # server PC's clock is then stepped on eight hours at once (NTP finding it that far behind, the TV connected
+        # all along): the server's look saw closed before and closed after, told nothing, and the TV named this
+        # morning's 10.00 as the next opening all evening, until midnight.
+        hours.advance(16 * 3600, looked=True)
+        day = date.fromisoformat(state(hours)["day"])
+        page.wait_for_function(f"() => antrianDisplay.state.day === {day.isoformat()!r}", polling=50)
+        expect(page.locator("#marquee-text")).to_contain_text(f"{closed} Buka kembali ")
+        expect(page.locator("#marquee-text")).to_contain_text(" pukul 10.00 WIB.")
+        hours.advance(8 * 3600, looked=True)  # 17:00 in one step: no look at the day's hours in between
+        tomorrow = day + timedelta(days=1)
+        on = f"{day_names('id')[tomorrow.weekday()]}, {tomorrow.day} {month_names('id')[tomorrow.month - 1]}"
+        expect(page.locator("#marquee-text")).to_contain_text(f"{closed} Buka kembali {on} {tomorrow.year} pukul 10.00")
     finally:
         page.context.close()

@@ -22,7 +22,7 @@ class Office:
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
         self._office_cache: tuple[Any, datetime, Any] | None = None  # (hours, computed at, status)
-        self._office_open: bool | None = None  # the open state last published (check_office)
+        self._office_seen: tuple[Any, Any] | None = None  # ([hours], the status) at the last look (check_office)
         self._overrides_seen: dict[str, Any] | None = None
         self._changes_seen = 0  # the newest settings_changed event's seq at the last look (reload_settings_if_changed)
 
@@ -64,10 +64,19 @@ class Office:
     def check_office(self) -> bool:
         """Publish `office_opened` / `office_closed` when the office opened or closed since the last look
         (the maintenance loop, every second), so kiosks switch without a reload. The first look after a
-        start only notes the state (screens take it from their snapshot). True when an event went out."""
+        start only notes the state (screens take it from their snapshot). True when an event went out.
+
+        A clock stepped past two edges between two looks (NTP setting right a server PC hours behind or ahead,
+        the screens connected all along) finds the state it left, with another opening or close: its event goes
+        out again with the new times. The TV said "Buka kembali pukul 10.00" all evening, an opening hours past,
+        and the kiosk and the front office the same, until midnight. New [hours] of an admin's are not told here
+        (their `settings_changed` is)."""
+        hours = self.unit.settings.hours
         status = self.office_status()
-        seen, self._office_open = self._office_open, status.open
-        if seen is None or seen == status.open:
+        seen, self._office_seen = self._office_seen, (hours, status)
+        if seen is None or status == seen[1]:
+            return False
+        if status.open == seen[1].open and hours != seen[0]:
             return False
 
         def run(tx: Tx, now: datetime) -> Outcome:
