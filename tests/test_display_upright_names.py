@@ -50,9 +50,10 @@ NAMES = {
 }
 SIZES = [(768, 1366), (1080, 1920)]
 DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
-# A known limit this module does not fix: on a 768x1366 monitor a tile too cramped for its texts at 24 px has them down
-# to 1.2 units (display.js `cramped`), and Loket 6's name of 100 characters with no "Loket N" to keep is drawn at 17 px
-# on its tile; its call's row says it whole at 24 px (below).
+# A known limit: on a 768x1366 monitor a tile too cramped for its texts at 24 px has them down to 1.2 units (display.js
+# `cramped`). Loket 6's name of 100 characters with no "Loket N" gives way first (display.js nameLine: "Pelayanan…
+# DILAYANI" on one line, at 24 px), but called, its first word with its "…" has no room beside "DIPANGGIL" in a tile
+# 345 px wide, and its tile's texts are drawn at 17 px; its call's row says it whole at 24 px (below).
 CRAMPED = {(768, 1366): 6}
 # The counters whose calls each test makes, in turn: a long name's recall (its row on two more lines), a name that ends
 # with its identity, a name with none.
@@ -333,3 +334,77 @@ def test_a_call_still_waiting_at_its_counter_keeps_its_row_in_the_latest_calls(b
                 )
     finally:
         page.context.close()
+
+
+# A counter the admin names with 40 characters and no "Loket N" (the admin page allows it).
+MEJA = "Meja Konsultasi Pengadaan Barang dan Jas"
+
+
+@pytest.mark.parametrize("query", ["", FOUR], ids=["ten", "four"])
+def test_a_tile_named_with_forty_characters_and_no_loket_n_keeps_its_small_words_at_24_px(browser, upright, query):
+    """On a 768x1366 monitor with ten counters or four, the tile of a counter named "Meja Konsultasi Pengadaan Barang dan
+    Jas" (through the admin API), called and recalled, the flash over: its "DIPANGGIL" and "Panggilan ke-2" at 24 px or
+    more, as every text; the name gives way (cut after a whole word, at 24 px or more), the number keeps the size of the
+    other tiles' numbers. Before, the tile took the cramped sizes: "DIPANGGIL" at 17 px, "Panggilan ke-2" at 17 px, the
+    name at 20 px."""
+    size = (768, 1366)
+    if not hasattr(upright, "admin"):
+        upright.add_user("kepala", "admin")
+        upright.admin = upright.session("kepala", "rahasia-123")
+
+    def rename(name: str) -> None:
+        counters = upright.admin.get(f"{upright.url}/api/admin/settings", timeout=5).json()["counters"]
+        next(c for c in counters if c["id"] == 10)["name"] = name
+        r = upright.admin.put(f"{upright.url}/api/admin/settings/counters", json={"value": counters}, timeout=5)
+        assert r.status_code == 200, r.text
+
+    page = new_page(browser, size)
+    install_clock(page)
+    rename(MEJA)
+    try:
+        open_display(page, upright, query)
+        caught_up(page, upright)
+        page.evaluate("document.fonts.ready")
+        pause_clock(page, 0.25)
+        label = call_at(upright, 10, True)
+        caught_up(page, upright)
+        page.locator(f"{tile(10)} .counter-name", has_text=MEJA).wait_for()
+        page.clock.fast_forward(6000)  # the flash over
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        where = f"768x1366, {'four' if query else 'ten'} counters, {label} recalled at {MEJA!r}"
+        keep_shot(page, f"meja-{'four' if query else 'ten'}.png")
+        texts = page.evaluate(VISITOR_TEXTS)["texts"]
+        # every tile's texts at 24 px but CRAMPED's (Loket 6's, called: a first word too wide beside "DIPANGGIL")
+        cramped = page.evaluate(
+            "[...document.querySelectorAll('.counter.cramped')].map((t) => [+t.dataset.counter, t.textContent])"
+        )
+        assert {i for i, _ in cramped} <= {CRAMPED[size]}, f"{where}: cramped tiles {cramped}"
+        small = [(t["sel"], t["text"], round(t["px"], 1)) for t in texts if t["px"] < READABLE_PX - 0.05]
+        small = [t for t in small if not any(t[1] in text for _, text in cramped)]
+        assert not small, f"{where}: under {READABLE_PX} px: {small}"
+        for i, a in enumerate(texts):
+            for b in texts[i + 1 :]:
+                over = [(r, q) for r in a["rects"] for q in b["rects"] if crossing(r, q) >= 2]
+                assert not over, f"{where}: {a['sel']} {a['text']!r} drawn over {b['sel']} {b['text']!r}"
+        marker = page.locator(f"{tile(10)} .ticket-sub")
+        assert marker.is_visible() and marker.text_content() == "Panggilan ke-2", where
+        # the name: its first words whole, cut after a whole word (or whole), at 24 px or more
+        drawn = page.evaluate(DRAWN, 10)["tile"]
+        assert drawn["text"].strip() and MEJA.split()[: len(drawn["text"].split())] == drawn["text"].split(), (
+            f"{where}: {drawn}"
+        )
+        assert drawn["px"] >= READABLE_PX - 0.05, f"{where}: {drawn}"
+        # the number as large as the other tiles' numbers of its layout (beside its name: Loket 1's; over it: Loket 9's)
+        numbers = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('.counter[data-ticket]:not(.paused):not(.cramped)')].map((t) => [t.dataset.counter,
+                 [parseFloat(getComputedStyle(t.querySelector('.ticket-label')).fontSize), t.classList.contains('stacked')]]))"""
+        )
+        alike = [px for i, (px, stacked) in numbers.items() if i != "10" and stacked == numbers["10"][1]]
+        assert alike and numbers["10"][0] >= min(alike) - 0.5, f"{where}: its number at {numbers['10']}, {numbers}"
+        tiles = {t["id"]: t for t in page.evaluate(TILE_TEXTS)}
+        number = next(p for p in tiles[10]["parts"] if p["part"] == "number")
+        assert number["text"] == label and not number["cut"], (where, number)
+        assert all(inside(r, tiles[10]["box"]) for r in number["rects"]), (where, number)
+    finally:
+        page.context.close()
+        rename(NAMES[10])

@@ -1066,6 +1066,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     k.cut = "";
     k.root.classList.remove("cramped");
     fitTexts(k, cols);
+    // A tile whose name has no short identity and leaves its texts no room at 24 px (a counter named "Meja Konsultasi
+    // Pengadaan Barang dan Jas" on a 768x1366 monitor, four or ten counters) is fitted again with its name giving way
+    // first: on fewer lines beside its number, or on one line with its status over it, cut after a whole word
+    // (cutName); the number keeps its size, the status and "Panggilan ke-2" 24 px. Before, the whole tile took the
+    // cramped sizes below: "DIPANGGIL" and "Panggilan ke-2" at 17 px (tests/test_display_upright_names.py).
+    if (READABLE_PX > minUnit() * 1.2 && cramped(k) && !k.name.dataset.key) fitTexts(k, cols, true);
     // A tile too low or too narrow for its texts at 24 px (ten counters on a 1024x768 monitor or at 1280x720, eight
     // on a monitor on its side, before their layout of their own, render: body.dense): at 24 px its recall's "Panggilan ke-2" was on neither it nor its row, or its number
     // was down to 2 units, or "Loket 10 DIPANGGIL" took two lines and the number's row was gone. Fitted again with
@@ -1093,7 +1099,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const ticket = k.label.parentElement;
     return (!!k.sub.textContent && k.root.classList.contains("no-sub"))
       || parseFloat(getComputedStyle(k.label).fontSize) < minUnit() * 3 - 0.5
-      || overflows(k.name) || overflows(k.meta) || overflows(k.head) || k.label.offsetHeight > ticket.clientHeight + 0.5;
+      || (overflows(k.name) && !k.root.classList.contains("name-line")) // cut after a whole word there (cutName)
+      || overflows(k.meta) || overflows(k.head) || k.label.offsetHeight > ticket.clientHeight + 0.5;
   }
   // A tile's name cut by its last resort (fitTexts: .clamped on its lines, or the rest of a name under its identity,
   // .keyed) ends in "…" after its last whole word that fits, as the latest calls' names and the office's do
@@ -1131,7 +1138,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (meta) k.meta.style.fontSize = meta.toFixed(1) + "px";
     }
   }
-  function fitTexts(k, cols) {
+  // `gives`: the name gives way first (fitCard: a tile that has no room for its texts at 24 px).
+  function fitTexts(k, cols, gives) {
     const unit = minUnit();
     // A recall's "Panggilan ke-2" under the number gets smaller with the texts above it (down to 1.2 units,
     // never more than half the number's size). On a low tile (many counters) it goes beside the number
@@ -1142,13 +1150,15 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
-      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-wide", "sub-loose", "keyed", "key-only");
+      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-wide", "sub-loose", "keyed", "key-only",
+        "name-line");
       k.name.classList.remove("clamped", "narrow");
       k.name.style.removeProperty("--name-lines");
       for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
       k.sub.style.marginRight = "";
     };
-    const texts = () => !overflows(k.name) && !overflows(k.meta);
+    let nameCut = false; // the name giving way: cut to its lines after a whole word (cutName), not whole
+    const texts = () => (nameCut || !overflows(k.name)) && !overflows(k.meta);
     // The height the number takes with what is under or beside it ("On break", a recall's line).
     const below = () => {
       if (!k.sub.textContent || k.root.classList.contains("no-sub")) return k.label.offsetHeight;
@@ -1192,6 +1202,14 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       k.name.classList.add("clamped");
       k.name.style.fontSize = "";
       if (fitted()) return;
+      // the name giving way: on three lines, two, one, cut after a whole word (cutName), beside the number at its size
+      nameCut = gives;
+      for (let lines = 3; gives && lines >= 1; lines--) {
+        k.name.style.setProperty("--name-lines", String(lines));
+        k.name.style.fontSize = "";
+        if (fitted()) return;
+      }
+      nameCut = false;
     }
 
     // Name over number: the number's row holds the number (and "On break" under it when paused).
@@ -1214,6 +1232,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     };
     const most = Math.max(unit * 2, full * 0.7);
     const keep = Math.min(full, Math.max(most, unit * 3.5)); // the number's least while the service has its line
+    if (gives && nameLine()) return;
     if (recall.length) {
       // Whole (nothing past its box), on two lines at most (three when it breaks inside "Panggilan ke-3": the
       // last resort, .sub-loose), at least 1.2 units and at most half the number.
@@ -1386,6 +1405,52 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     for (let lines = 4; lines >= 1; lines--) {
       k.name.style.setProperty("--name-lines", String(lines));
       if (again(name, unit * 2, clamped)) return;
+    }
+
+    // A name with no short identity giving way (fitCard): on one line with its status (.name-line), cut after its last
+    // whole word that fits (cutName), the service left out; the number at its size, else smaller (not under 3 units,
+    // nor 70 %), a recall's marker beside it, under it, or beside it on three lines, at 24 px (1.2 units) at least.
+    function nameLine() {
+      k.root.classList.add("name-line", "no-meta");
+      k.name.classList.add("clamped");
+      const lineFits = () => below() <= ticket.clientHeight + 0.5 && twice() && !overflows(k.head);
+      // its first word at least, with its "…", beside the status (cut as cutName will, then made whole again): a
+      // first word too wide for that ("Pelayanan" beside "DIPANGGIL" in a tile 345 px wide) leaves the tile as it was
+      const wordFits = () => {
+        const e = cutPart(k);
+        const wide = () => k.name.scrollWidth <= k.name.clientWidth + 0.5;
+        cutAtWord(e, wide);
+        const fits = wide();
+        uncut(e);
+        return fits;
+      };
+      const floors = [full, Math.min(full, Math.max(most, unit * 3))];
+      let lines = 2;
+      const marked = () => {
+        const half = size(k.label) / 2;
+        if (size(k.sub) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
+        const rows = Math.round(k.sub.offsetHeight / parseFloat(getComputedStyle(k.sub).lineHeight));
+        return size(k.sub) >= least(1.2) - 0.05 && rows <= lines && k.sub.scrollWidth <= k.sub.clientWidth + 0.5
+          && lineFits();
+      };
+      const fitted = () => {
+        if (!recall.length) return floors.some((floor) => again([[k.name, least(1.4)]], floor, lineFits));
+        for (const floor of floors) {
+          for (const [beside, loose] of [[true, false], [false, false], [true, true]]) {
+            lines = loose ? 3 : 2;
+            k.root.classList.toggle("sub-beside", beside);
+            k.root.classList.toggle("sub-loose", loose);
+            k.sub.style.fontSize = "";
+            if (again([[k.name, least(1.4)], ...recall], floor, marked)) return true;
+          }
+        }
+        return false;
+      };
+      if (fitted() && wordFits()) return true;
+      k.root.classList.remove("name-line", "no-meta", "sub-beside", "sub-loose");
+      k.name.classList.remove("clamped");
+      k.sub.style.fontSize = "";
+      return false;
     }
   }
 
