@@ -297,6 +297,15 @@ FOUR = "?counters=1,4,9,10"
 TURNS = ((4, True), (9, True), (1, False), (10, True))
 
 
+def opened_still(page, server, query: str) -> None:
+    """The TV open on `query`, caught up with the server, its fonts in, its clock paused (a call's flash ends only as
+    the test moves it on)."""
+    open_display(page, server, query)
+    caught_up(page, server)
+    page.evaluate("document.fonts.ready")
+    pause_clock(page, 0.25)
+
+
 @pytest.mark.parametrize(
     "size", [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920), (768, 1366)], ids=lambda s: f"{s[0]}x{s[1]}"
 )
@@ -310,10 +319,7 @@ def test_a_call_still_waiting_at_its_counter_keeps_its_row_in_the_latest_calls(b
     page = new_page(browser, size)
     install_clock(page)
     try:
-        open_display(page, upright, FOUR)
-        caught_up(page, upright)
-        page.evaluate("document.fonts.ready")
-        pause_clock(page, 0.25)
+        opened_still(page, upright, FOUR)
         for counter, recall in TURNS:
             label = call_at(upright, counter, recall)
             caught_up(page, upright)
@@ -362,10 +368,7 @@ def test_a_tile_named_with_forty_characters_and_no_loket_n_keeps_its_small_words
     install_clock(page)
     rename(MEJA)
     try:
-        open_display(page, upright, query)
-        caught_up(page, upright)
-        page.evaluate("document.fonts.ready")
-        pause_clock(page, 0.25)
+        opened_still(page, upright, query)
         label = call_at(upright, 10, True)
         caught_up(page, upright)
         page.locator(f"{tile(10)} .counter-name", has_text=MEJA).wait_for()
