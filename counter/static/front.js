@@ -1902,7 +1902,9 @@ function start(user) {
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   // for tests: whether the list has stood still long enough for a click to be taken (justMoved)
-  window.antrianFront = { onEvent, onDisk, onPrinters, settled: () => performance.now() - list.movedAt >= SETTLE_MS };
+  // `seq`: the change the page is current to (the tests' events said by hand come after the server's own)
+  window.antrianFront = { onEvent, onDisk, onPrinters, settled: () => performance.now() - list.movedAt >= SETTLE_MS,
+                          seq: () => (live ? live.seq() : null) };
   setupList();
   refreshList();
   setInterval(refreshList, 60000); // the waits go on with the clock, and the day ends
