@@ -1049,3 +1049,84 @@ def test_one_sections_edits_are_discarded_and_the_other_sections_edits_kept(brow
     expect(sec["office"].locator(".notice")).to_have_text("Changes discarded: these are the values in force now.")
     expect(key(page, "office.name")).to_be_focused()
     page.context.close()
+
+
+def test_the_survey_and_the_voice_have_batalkan_perubahan_and_their_edits_are_asked_about_before_leaving(
+    browser, live, boss
+):
+    """Kuesioner SKM and Suara panggilan had no "Batalkan perubahan": an admin who changed a question, or the voice's
+    engine, and then their mind reloaded the page (every other section's edits gone too) or undid it by hand; the
+    voice's change did not even say it was not saved, and a reload, a link or the tab closed dropped either without
+    the browser asking. Now both have it as the other sections (shown while edited, by keyboard or click, the focus
+    on their first field, both languages), and the browser asks before the page goes with their edits."""
+    page = admin_page(browser, live)
+    survey, voice = page.locator("#sec-survey"), page.locator("#sec-voice")
+    asked: list[str] = []
+
+    def stay(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", stay)
+    u1 = survey.locator("details[data-code=U1]")
+    u1.locator("summary").click()
+    question = key(page, "elements.U1.question.id")
+    said = question.input_value()
+    question.fill(f"{said} (salah ketik")
+    expect(survey.locator(".notice")).to_have_text("Ada perubahan yang belum disimpan.")
+    page.evaluate("() => location.reload()")  # the browser asks; `stay` answers
+    expect(question).to_have_value(f"{said} (salah ketik")
+    assert asked == ["beforeunload"]
+    discard = survey.locator(".discard-section")
+    expect(discard).to_have_text("Batalkan perubahan")
+    expect(voice.locator(".discard-section")).to_have_count(0)
+
+    engine = page.locator("#voice-engine")
+    was = engine.input_value()
+    other = "clips" if was == "espeak" else "espeak"
+    engine.select_option(other)
+    expect(voice.locator(".notice")).to_have_text("Ada perubahan yang belum disimpan.")
+    expect(voice.locator("#voice-form .discard-section")).to_have_text("Batalkan perubahan")
+    engine.select_option(was)  # picked back: nothing to save, nothing to discard
+    expect(voice.locator(".discard-section")).to_have_count(0)
+    expect(voice.locator(".notice")).to_have_text("")
+    engine.select_option(other)
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        keep_shot(survey, f"admin-survey-discard-{width}.png")  # the whole section: its notice, U1 open, the button
+        voice.scroll_into_view_if_needed()
+        keep_shot(page, f"admin-voice-discard-{width}.png")
+        row = voice.locator("#voice-form .save-row")
+        assert row.evaluate("r => r.scrollWidth <= r.clientWidth"), width  # Batalkan perubahan beside Simpan, whole
+    page.set_viewport_size(VIEWPORT)
+
+    question.focus()  # by keyboard: Tab on to the button, then Enter
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if discard.evaluate("b => b === document.activeElement"):
+            break
+    expect(discard).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(survey.locator(".notice")).to_have_text("Perubahan dibatalkan: ini nilai yang berlaku sekarang.")
+    expect(question).to_have_value(said)
+    expect(discard).to_have_count(0)
+    expect(question).to_be_focused()
+    expect(engine).to_have_value(other)  # the other section's edit stays, and is asked about alone
+    page.evaluate("() => location.reload()")
+    expect(engine).to_have_value(other)
+    assert asked == ["beforeunload", "beforeunload"]
+
+    page.click("#lang-toggle")
+    voice_discard = voice.locator(".discard-section")
+    expect(voice_discard).to_have_text("Discard changes")
+    expect(voice_discard).to_have_attribute("title", re.compile(r"^Drop the unsaved edits of Call voice: "))
+    voice_discard.click()
+    expect(voice.locator(".notice")).to_have_text("Changes discarded: these are the values in force now.")
+    expect(engine).to_have_value(was)
+    expect(engine).to_be_focused()
+    expect(voice_discard).to_have_count(0)
+    page.reload()  # nothing left to save: the page goes without asking
+    expect(page.locator("#sec-survey details[data-code=U1]")).to_be_attached()
+    assert asked == ["beforeunload", "beforeunload"]
+    page.remove_listener("dialog", stay)
+    page.context.close()

@@ -6,6 +6,7 @@ its on-screen pads. The tests also refresh docs/screenshots/survey-phone.png and
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from contextlib import contextmanager
@@ -761,6 +762,137 @@ def test_tablet_keeps_answers_sent_while_the_wifi_is_down_and_sends_them_once_af
     )
     page.clock.run_for(60_000)  # nothing sent again
     assert stored == [201]
+
+
+STORE_KEY = "antrian-survey-outbox"  # kiosk/static/survey.js: the outbox in the tablet's localStorage
+
+
+def sent_from_the_tablet(page, scores: dict[str, int]) -> None:
+    """The questions on the screen answered, the profile and text left empty, and Kirim jawaban tapped."""
+    for code, score in scores.items():
+        answer_tablet(page, code, score)
+    read(page)
+    next_step(page)
+    next_step(page)
+    tap(page, "#submit")
+
+
+def test_tablet_answers_kept_while_the_wifi_is_down_outlast_a_reload_and_a_new_page_and_reach_the_server_once(
+    browser, office
+):
+    """The outbox was in memory only: the tablet's browser killed and opened again by its OS, or a power cut, while
+    the Wi-Fi was down lost answers its visitors had been told were kept, and nobody knew. Now they are in the tablet's
+    localStorage too (the answers as sent: no name, phone or problem of the visitor), read back by the next page of the
+    same browser, never shown to the next visitor, and sent once the network is back: each stored once, a repeat of
+    answers that had reached the server answered from its record."""
+    first, second = issue(office), issue(office, phone="0812-3456-4321")
+    serve(office, first)
+    serve(office, second)
+    again = {code: 5 - score for code, score in SCORES.items()}
+    prefix, number = second["label"].split("-")
+    context = browser.new_context(viewport=TABLET_PORTRAIT, has_touch=True)
+    now = datetime.now()
+    context.clock.install(time=now)
+    context.clock.pause_at(now + timedelta(minutes=1))
+    wifi = {"up": False, "lost": 1}  # down; the first answers reach the server, their answer lost on the way back
+    reached = []  # (request_id, status): the POSTs the server answered
+    errors = []
+
+    def network(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        if not wifi["up"] and not wifi["lost"]:
+            return route.abort("internetdisconnected")
+        answered = route.fetch()
+        reached.append((route.request.post_data_json["request_id"], answered.status))
+        if wifi["up"]:
+            return route.fulfill(response=answered)
+        wifi["lost"] -= 1
+        return route.abort("internetdisconnected")
+
+    context.route("**/api/survey", network)  # the pages themselves load (a reload, a new page)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(e))
+        page.goto(f"{office.url}/survey/?t={first['token']}")
+        sent_from_the_tablet(page, SCORES)
+        expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
+        assert [status for _, status in reached] == [201]
+
+        page.reload()  # the browser killed and opened again, the visitor at the screen or not
+        expect(page.locator("#screen-start")).to_be_visible()
+        page.wait_for_function("() => window.antrianSurvey", polling=50)
+        assert page.evaluate("antrianSurvey.kept") == 1
+        # The next visitor reads nothing of them; the storage holds the answers as sent, nothing of the visitor's form.
+        assert first["label"] not in page.locator("body").inner_text()
+        assert page.locator("[aria-pressed=true]").count() == 0
+        stored = page.evaluate(f"localStorage.getItem('{STORE_KEY}')")
+        for private in (VISITOR["name"], VISITOR["agency"], VISITOR["address"], VISITOR["phone"], VISITOR["problem"]):
+            assert private not in stored
+        [kept] = json.loads(stored)["kept"]
+        assert (kept["answers"], kept["token"], kept["request_id"]) == (SCORES, first["token"], reached[0][0])
+
+        # The next visitor, by number and digits, while the Wi-Fi is still down (the first answers tried again, failing),
+        # then leaves: their answers join the first in the outbox.
+        tap(page, "#start")
+        tap(page, f'[data-prefix="{prefix}"]')
+        pad(page, str(int(number)))
+        tap(page, "#id-pad-next")
+        pad(page, "4321")
+        tap(page, "#identify-next")
+        sent_from_the_tablet(page, again)
+        expect(page.locator("#submit-error")).to_have_text(t("survey.kept_text", "id"))
+        tap(page, "#not-mine")
+        page.clock.run_for(SETTLE_MS)
+        tap(page, "#restart-yes")
+        expect(page.locator("#screen-start")).to_be_visible()
+        assert page.evaluate("antrianSurvey.kept") == 2
+        page.close()  # the tablet's browser closed (a power cut); a new page of the same browser
+
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(e))
+        page.goto(f"{office.url}/survey/")
+        expect(page.locator("#screen-start")).to_be_visible()
+        assert page.evaluate("antrianSurvey.kept") == 2
+        assert second["label"] not in page.locator("body").inner_text()
+        assert [status for _, status in reached] == [201]  # nothing else reached the server meanwhile
+
+        wifi["up"] = True
+        until_on_page(
+            page,
+            lambda: page.clock.run_for(1000) or page.evaluate("antrianSurvey.kept") == 0,
+            lambda: f"the kept answers sent: {reached}",
+        )
+        assert page.evaluate(f"localStorage.getItem('{STORE_KEY}')") is None
+        # The first answers' repeat answered from the server's record (nothing written twice), the second's stored.
+        ids = [rid for rid, _ in reached]
+        assert ids[:2] == [kept["request_id"]] * 2 and len(ids) == 3 and ids[2] != ids[0]
+        assert [status for _, status in reached] == [201, 201, 201]
+        for ticket, scores in ((first, SCORES), (second, again)):
+            state = survey_of(office, ticket["token"])
+            assert (state["response"]["answers"], state["response"]["channel"], state["corrections_left"]) == (
+                scores,
+                "tablet",
+                5,
+            )
+        page.clock.run_for(60_000)  # nothing sent again
+        page.reload()
+        expect(page.locator("#screen-start")).to_be_visible()
+        page.clock.run_for(60_000)
+        assert len(reached) == 3 and page.evaluate("antrianSurvey.kept") == 0
+
+        # A value the tablet did not write (corrupt, another page's, a stranger's fields) is ignored, not a crash.
+        for foreign in ("{not json", '{"v": 1, "kept": [5, null, {"channel": "tablet", "name": "Budi"}]}', "[]"):
+            page.evaluate(f"v => localStorage.setItem('{STORE_KEY}', v)", foreign)
+            page.reload()
+            expect(page.locator("#screen-start")).to_be_visible()
+            assert page.evaluate("antrianSurvey.kept") == 0
+            assert page.evaluate(f"localStorage.getItem('{STORE_KEY}')") is None
+        tap(page, "#start")
+        expect(page.locator("#screen-identify")).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
 
 
 def test_tablet_a_slow_double_tap_answers_only_the_question_the_visitor_saw(tablet, office):

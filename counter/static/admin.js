@@ -67,9 +67,14 @@ function keepDraftsAndReload() {
   location.reload();
 }
 
-// Leaving with edits not saved: the browser asks first.
+// Leaving with edits not saved: the browser asks first. The survey's and the voice's edits too (skm_admin.js,
+// voice.js: askBeforeLeaving): a reload, a link or the tab closed dropped them without a word.
+const unsavedElsewhere = []; // () => whether that section has edits not saved
+export function askBeforeLeaving(edited) {
+  unsavedElsewhere.push(edited);
+}
 window.addEventListener("beforeunload", (ev) => {
-  if (state.dirty.size) ev.preventDefault();
+  if (state.dirty.size || unsavedElsewhere.some((edited) => edited())) ev.preventDefault();
 });
 window.antrianSessionEnded = keepDraftsAndReload; // common.js, when the live socket finds the session gone
 const clone = (v) => JSON.parse(JSON.stringify(v));
@@ -226,25 +231,45 @@ function markDirty(section) {
 // changed elsewhere meanwhile has "Muat ulang bagian ini" instead, which does the same (one button, one way back).
 // The focus goes to the section's first field (the button is gone).
 function renderDiscard(section) {
-  const row = box(section).querySelector(".save-row");
-  let button = row.querySelector(".discard-section");
-  if (!state.dirty.has(section) || state.stale.has(section)) {
+  discardButton(box(section), state.dirty.has(section) && !state.stale.has(section), `sec.${section}`, () => discardSection(section));
+}
+
+// A section's "Batalkan perubahan" in its save row, before its Simpan (`.save`), there while `shown`, labelled in the
+// page's language (drawn again at a switch); `name`: the section's heading key; `discard()`: what puts the section
+// back (the button disabled meanwhile: drawn again after it), which ends with discarded(). The survey's and the voice's sections
+// have it too (skm_admin.js, voice.js).
+export function discardButton(root, shown, name, discard) {
+  const save = root.querySelector(".save");
+  let button = save.parentElement.querySelector(".discard-section");
+  if (!shown) {
     if (button) button.remove();
     return;
   }
   if (!button) {
     button = el("button", { type: "button", class: "discard-section" });
-    button.addEventListener("click", () => discardSection(section, button));
-    row.querySelector(".save").before(button);
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      discard();
+    });
+    save.before(button);
   }
   button.disabled = false;
   button.textContent = t("btn.discard");
-  button.title = t("btn.discard_title", { section: t(`sec.${section}`) });
+  button.title = t("btn.discard_title", { section: t(name) });
 }
 
-async function discardSection(section, button) {
+// A section put back as in force: said so, and the focus on its first field shown in `body` (an element of the
+// survey opened; else its first element), or on its Simpan.
+export function discarded(root, body) {
+  clearErrors(root);
+  notice(root, "info", t("done.discarded"));
+  const fields = [...body.querySelectorAll("input, select, textarea")];
+  const first = fields.find((x) => !x.disabled && !x.readOnly && x.getClientRects().length) || body.querySelector("summary");
+  (first || root.querySelector(".save")).focus();
+}
+
+async function discardSection(section) {
   const root = box(section);
-  button.disabled = true;
   state.dirty.delete(section);
   state.unanswered.delete(section);
   try {
@@ -256,11 +281,8 @@ async function discardSection(section, button) {
   state.drafts[section] = draft(section, state.settings[section]);
   state.bases[section] = clone(state.settings[section]);
   state.versions[section] = (state.settings.versions || {})[section];
-  clearErrors(root);
   renderSection(section);
-  notice(root, "info", t("done.discarded"));
-  const first = [...root.querySelectorAll(".body input, .body select, .body textarea")].find((x) => !x.disabled && !x.readOnly);
-  (first || root.querySelector(".save")).focus();
+  discarded(root, root.querySelector(".body"));
 }
 
 // ---- a section changed elsewhere while it was being edited ------------------------------------

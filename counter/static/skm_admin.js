@@ -2,6 +2,7 @@
 // Indonesian first, English second (GET / PUT /api/admin/survey). An element left as the model
 // questionnaire has it is "default"; "Back to the default" sends null for it. It starts when admin.js
 // has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
+import { askBeforeLeaving, discardButton, discarded } from "./admin.js";
 import { api, el, t } from "./common.js";
 import { clearErrors, notice } from "./sections.js";
 import { inOrder } from "/static/live.js";
@@ -107,6 +108,7 @@ function renderElement(element) {
     const p = ev.target.closest(".cell") && ev.target.closest(".cell").querySelector(".field-error");
     if (p) p.textContent = "";
     notice(root, "dirty", t("unsaved"));
+    renderDiscard();
   });
   return details;
 }
@@ -140,6 +142,7 @@ async function save(changes) {
     for (const code of Object.keys(changes)) state.dirty.delete(code);
     state.elements = body.elements;
     render();
+    renderDiscard();
     notice(root, "info", t("survey.saved"));
   } catch (err) {
     if (err.status === 401) return location.reload();
@@ -167,7 +170,30 @@ async function load() {
   }
 }
 
+// "Batalkan perubahan" while an element has edits not saved, as the other sections have it (admin.js): the wording
+// as in force, read afresh (without the network, as the page last read it); an admin who changed a question and
+// then their mind had to reload the page, which dropped the other sections' edits too, or undo it by hand.
+function renderDiscard() {
+  discardButton(root, state.dirty.size > 0, "sec.survey", discard);
+}
+
+async function discard() {
+  state.dirty.clear();
+  const mine = reads.ask();
+  try {
+    const elements = (await api("GET", "/api/admin/survey")).body.elements;
+    if (reads.take(mine)) state.elements = elements;
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+  }
+  if (state.dirty.size) return renderDiscard(); // typed in again meanwhile: that edit stays
+  render();
+  renderDiscard();
+  discarded(root, root.querySelector(".survey-elements"));
+}
+
 root.querySelector("button.save").addEventListener("click", () => save());
+askBeforeLeaving(() => state.dirty.size > 0);
 document.addEventListener("admin:ready", load);
 // Another admin changed the wording: take theirs, unless this admin is editing it (admin.js says so).
 document.addEventListener("admin:changed", (ev) => {
@@ -180,4 +206,5 @@ document.addEventListener("admin:resync", () => {
 });
 document.addEventListener("admin:lang", () => {
   if (!state.dirty.size) render(); // the labels in the new language; typed values are kept otherwise
+  renderDiscard();
 });

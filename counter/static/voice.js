@@ -5,6 +5,7 @@
 // ticket on its last chance ("Kesempatan terakhir.", "Panggilan kedua, kesempatan terakhir."), its intro played
 // before the call as the TVs do.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
+import { askBeforeLeaving, discardButton, discarded } from "./admin.js";
 import { api, el, say, t } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
@@ -50,6 +51,50 @@ function renderChoice() {
   renderKept();
   state.shown = chosen(); // what the admin's choice is told from
   if (mine && [...select.options].some((o) => o.value === mine[1])) [$("voice-engine").value, select.value] = mine;
+  renderDiscard();
+}
+
+// The engine or the pack on screen is not the voice in force: the admin changed it, not saved yet.
+function edited() {
+  return state.shown !== null && chosen() !== state.shown;
+}
+
+// A change of the engine or the pack said nothing, and had no way back but a reload of the page (which dropped the
+// other sections' edits too) or the old choice picked again by hand: it says "Ada perubahan yang belum disimpan." and
+// has "Batalkan perubahan" while it differs from the voice in force, as the other sections (admin.js). A voice changed
+// elsewhere meanwhile, refused at its save, has "Muat ulang bagian ini" instead (showStale), which does the same.
+function onChoice() {
+  const n = root.querySelector(".notice");
+  if (edited()) {
+    if (n.dataset.kind !== "error" && !stale()) notice(root, "dirty", t("unsaved"));
+  } else if (n.dataset.kind === "dirty") notice(root, "info", ""); // picked back: nothing to save
+  renderDiscard();
+}
+
+function stale() {
+  return Boolean(root.querySelector(".reload-section"));
+}
+
+function renderDiscard() {
+  discardButton(root, edited() && !stale(), "sec.voice", discardChoice);
+}
+
+// The voice in force, read afresh (without the network, as the page last read it), drawn over the choice on screen.
+async function discardChoice() {
+  try {
+    takeTts((await api("GET", "/api/admin/settings")).body);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+  }
+  state.shown = null; // drawn whole, over the choice on screen
+  renderChoice();
+  discarded(root, $("voice-form"));
+  loadVoice(); // the pack as the server loads it now, the words it lacks
+}
+
+// The voice's part of the settings read again (`fresh`: GET /api/admin/settings).
+function takeTts(fresh) {
+  state.settings = { ...state.settings, tts: fresh.tts, overridden: fresh.overridden, versions: fresh.versions };
 }
 
 // The counter the preview names (the settings' counters; the admin's choice kept while it is one: a language switch
@@ -137,8 +182,7 @@ function showStale(err) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const fresh = (await api("GET", "/api/admin/settings")).body;
-      state.settings = { ...state.settings, tts: fresh.tts, overridden: fresh.overridden, versions: fresh.versions };
+      takeTts((await api("GET", "/api/admin/settings")).body);
       button.remove();
       clearErrors(root);
       notice(root, "info", t("done.reloaded"));
@@ -150,6 +194,7 @@ function showStale(err) {
     }
   });
   row.querySelector("button[type=submit]").before(button);
+  renderDiscard(); // one way back: this one
 }
 
 function renderState() {
@@ -365,6 +410,9 @@ document.addEventListener("admin:lang", () => {
   loadVoice(); // why each clip is unusable: the server says it in the language asked (X-Lang)
 });
 $("voice-form").addEventListener("submit", saveChoice);
+$("voice-engine").addEventListener("change", onChoice);
+$("voice-pack").addEventListener("change", onChoice);
+askBeforeLeaving(edited);
 $("voice-upload").addEventListener("submit", upload);
 $("voice-files").addEventListener("change", renderChosen);
 $("voice-preview").addEventListener("submit", preview);

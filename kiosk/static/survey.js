@@ -2,7 +2,8 @@
 // and the last four digits of the phone on on-screen pads (or a scanned ticket QR code) -> the nine
 // questions one per screen -> the optional profile and suggestion -> thanks -> the start again.
 // It shows nothing of a visitor but their ticket's label, and forgets everything on its way back to
-// the start (after "Selesai", or after an idle time).
+// the start (after "Selesai", or after an idle time) but answers not yet sent, kept (in localStorage too) until the
+// server has them, never shown.
 import { inOrder } from "/static/live.js";
 import { idleWarning } from "./idlewarning.js";
 import { sayAgain } from "./readparams.js";
@@ -38,6 +39,16 @@ import { createSurveyForm } from "./skmform.js";
   // shows, at most OUTBOX_MAX visitors' (past that a visitor is told they were not sent, as before).
   var RESEND_EVERY_MS = 15000;
   var OUTBOX_MAX = 20;
+  // The outbox (and the answers on the screen said to be kept) is in the tablet's localStorage too: it was in memory
+  // only, and a power cut, or the browser killed and opened again by the tablet's OS, lost answers the visitor was told
+  // were kept, and nobody knew. Read back as the page loads, and sent with their own request_id (the server answers
+  // one it stored from its record: nothing written or counted twice). Only what POST /api/survey is sent goes there
+  // (STORE_FIELDS: the ticket's label and the phone digits typed, or its scanned token; the answers, profile and text),
+  // never the visitor's name, phone or problem (the tablet is never given them), each at most STORE_ENTRY_MAX
+  // characters; a value the tablet did not write (corrupt, another page's) is ignored. The screen never shows it.
+  var STORE_KEY = "antrian-survey-outbox";
+  var STORE_ENTRY_MAX = 8000;   // a 2,000-character text of line breaks is 4,000 as JSON
+  var STORE_FIELDS = ["channel", "request_id", "token", "ticket", "phone_last4", "wording", "answers", "profile", "suggestion"];
 
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
@@ -87,6 +98,7 @@ import { createSurveyForm } from "./skmform.js";
     touch: true,
     onChange: function (field, value) {
       state.requestId = null;
+      if (state.lost) store();   // the answers kept are not these any more (keptNow): not sent, as before
       if (/^answers\./.test(field)) {
         renderStep();
         // The answer shows for a moment, then the next question. The same answer tapped again meanwhile
@@ -223,7 +235,8 @@ import { createSurveyForm } from "./skmform.js";
 
   function checkSettings(periodic) {
     if (periodic === true && state.screen === "start") refreshQuestionnaire();
-    // (a reload would lose the answers in the outbox: the check after they are sent reloads)
+    // (a reload with no storage, or a full one, would lose the answers in the outbox: the check after they are sent
+    // reloads)
     if (settingsCheck || state.screen !== "start" || !CONFIG.drawn || outbox.length) return;
     settingsCheck = true;
     fetch("/api/state", { cache: "no-store" })
@@ -714,6 +727,7 @@ import { createSurveyForm } from "./skmform.js";
       screenError("submit-error", t(keptNow() ? "survey.kept_text" : "survey.network_error"));
       resendLater(state.requestId);
     }).then(function () {
+      store();   // sent (or refused) answers out of the storage, lost ones in
       if (visitor !== state) return;
       state.sending = false;
       if (state.screen === "question") renderStep();
@@ -743,6 +757,7 @@ import { createSurveyForm } from "./skmform.js";
     if (outbox.length >= OUTBOX_MAX) return;
     outbox.push({ body: body, ref: JSON.stringify(ref) });
     window.antrianSurvey.kept = outbox.length;
+    store();
     sendKept(RESEND_MS[0]);
   }
 
@@ -750,6 +765,56 @@ import { createSurveyForm } from "./skmform.js";
     var key = JSON.stringify(ref);
     outbox = outbox.filter(function (k) { return k.ref !== key || k === outbox[0] && outboxBusy; });
     window.antrianSurvey.kept = outbox.length;
+    store();
+  }
+
+  function storable(body) {
+    // A body as the tablet sends it (submit), with only its own fields; null for anything else.
+    if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+    if (body.channel !== "tablet" || typeof body.request_id !== "string" || !/^tablet-[0-9a-f]{32}$/.test(body.request_id)) return null;
+    var byToken = typeof body.token === "string" && body.token.length >= 1 && body.token.length <= 64 &&
+      body.ticket === undefined && body.phone_last4 === undefined;
+    var byLabel = body.token === undefined && typeof body.ticket === "string" && body.ticket.length <= 16 &&
+      typeof body.phone_last4 === "string" && /^[0-9]{4}$/.test(body.phone_last4);
+    if (!byToken && !byLabel) return null;
+    if (!body.answers || typeof body.answers !== "object" || Array.isArray(body.answers)) return null;
+    var clean = {};
+    STORE_FIELDS.forEach(function (k) { if (body[k] !== undefined) clean[k] = body[k]; });
+    return JSON.stringify(clean).length <= STORE_ENTRY_MAX ? clean : null;
+  }
+
+  function refOf(body) {
+    // the ticket a body names, as state.ref is (lookup, byToken): dropKept compares them as JSON
+    return body.token !== undefined ? { token: body.token } : { ticket: body.ticket, phone_last4: body.phone_last4 };
+  }
+
+  function store() {
+    // The outbox and the answers on the screen said to be kept (keptNow), as they are now; nothing once all are sent.
+    var bodies = outbox.map(function (k) { return k.body; });
+    if (keptNow()) bodies.push(state.lost);
+    bodies = bodies.map(storable).filter(Boolean);
+    try {
+      if (bodies.length) localStorage.setItem(STORE_KEY, JSON.stringify({ v: 1, kept: bodies }));
+      else localStorage.removeItem(STORE_KEY);
+    } catch (e) { /* full, or no storage (private mode): kept in memory only */ }
+  }
+
+  function loadKept() {
+    // The answers a page before this one kept and never sent (its tablet lost power, its browser was closed).
+    var raw = null, kept = [];
+    try { raw = localStorage.getItem(STORE_KEY); } catch (e) { return; }
+    if (raw === null) return;
+    try {
+      var value = JSON.parse(raw);
+      if (value && value.v === 1 && Array.isArray(value.kept)) kept = value.kept;
+    } catch (e) { /* not JSON: not the tablet's */ }
+    kept.forEach(function (b) {
+      var body = storable(b);
+      var again = body && outbox.some(function (k) { return k.body.request_id === body.request_id; });
+      if (body && !again && outbox.length < OUTBOX_MAX) outbox.push({ body: body, ref: JSON.stringify(refOf(body)) });
+    });
+    window.antrianSurvey.kept = outbox.length;
+    store();   // what was ignored is gone
   }
 
   function sendKept(wait) {
@@ -770,6 +835,7 @@ import { createSurveyForm } from "./skmform.js";
         if (r.status === 429 || r.status === 503) return sendKept(RESEND_EVERY_MS);
         outbox = outbox.filter(function (k) { return k !== kept; });
         window.antrianSurvey.kept = outbox.length;
+        store();
         sendKept(0);
       }, function () {
         outboxBusy = false;
@@ -876,8 +942,10 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   state = freshState();
+  loadKept();
   wire();
   reset();
+  sendKept(0);
   setInterval(function () { checkSettings(true); }, CHECK_SECONDS * 1000);   // a tablet left at its start all day takes the change too
   // Opened with a ticket's token (…/survey/?t=<token>): that ticket, and the token off the address bar
   // so that the next visitor's start is a clean one.
