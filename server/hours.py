@@ -105,8 +105,8 @@ def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
     """When day_over turns "ended" for the local day of the aware instant `now`: the end of that day's last range,
     while it is still to come; None once it has passed, on a day without ranges (a holiday, a closed weekday: "closed"
     all day), or without [hours]. No event marks it (office_closed is the kiosk's stop, `last_ticket_minutes` before
-    it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then,
-    and the front office its list (GET /api/tickets' `office.service_ends_in_s`)."""
+    it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then;
+    the front office reads its list at every range's end (next_range_end), this one's too."""
     if not hours.enabled:
         return None
     local = now.astimezone(tz)
@@ -115,6 +115,23 @@ def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
         return None
     end = datetime.combine(local.date(), time(0), tzinfo=tz) + timedelta(minutes=max(e for _, e in ranges))
     return end if local < end else None
+
+
+def next_range_end(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | None:
+    """The next end of one of the [hours] ranges of the local day of the aware instant `now`: the end of the range now
+    in, or, before the opening and in a break, of the next one (a lunch break's start, the day's end); None once the
+    day's last range has ended, on a day without ranges, or without [hours]. No event marks a range's end either
+    (office_closed is the kiosk's stop, `last_ticket_minutes` before it, and office_opened the next range's start):
+    the front office reads its list again then (GET /api/tickets' `office.range_ends_in_s`), its hours line said
+    "layanan tutup 11.30" for up to a minute into the break. The day's last one is day_over_at's."""
+    if not hours.enabled:
+        return None
+    local = now.astimezone(tz)
+    if local.date().isoformat() in hours.holidays:
+        return None
+    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
+    ends = (midnight + timedelta(minutes=end) for _, end in hours.days[local.weekday()])
+    return min((end for end in ends if end > local), default=None)
 
 
 def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:

@@ -668,6 +668,14 @@ TODAY_OFFICE = {
         "begin with no event to say so (the front office reads its list again then); null once they have ended, on "
         "a day without them, or without [hours].",
     },
+    "range_ends_in_s": {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "description": "Seconds from this answer until the next end of one of today's [hours] ranges (the range now "
+        "in, else the next one: a lunch break's start, the day's end), when service_ends_at goes, or no_service may "
+        "begin, with no event to say so (the front office reads its list again then); null once the day's last "
+        "range has ended, on a day without them, or without [hours].",
+    },
 }
 
 STAFF_STATE = {

@@ -1,7 +1,8 @@
 """The front office says why it cancels a number (/counter/front): an armed Batalkan offers the three common reasons
 and "Lainnya" with a text box, by mouse, touch and keyboard, Indonesian first; the second click cancels with the one
-chosen (or none, as before), and the list says the reason under "dibatalkan". Real server, real Chromium at 1366x768
-and 1024x768."""
+chosen (or none, as before), and the list says the reason under "dibatalkan". The box is a strip under its row that
+pushes the rows below down, covering none of them; Esc closes it. Real server, real Chromium at 1366x768 and
+1024x768."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, empty_queue, issue, open_front, sign_in, staffed
 
 # Not docs/screenshots: the page shows the clock, so each run's pictures differ and `make test` left the tree changed.
@@ -49,9 +51,9 @@ def test_a_reason_chosen_by_mouse_then_klik_lagi_and_the_list_says_it(browser, o
         ["Pengunjung pulang / tidak jadi", "Nomor ganda", "Salah layanan (diambil ulang)", "Lainnya"]
     )
     expect(page.locator("#list-notice")).to_have_text(f"Klik lagi untuk membatalkan {aim}")
-    assert row(page, last).bounding_box()["y"] == below  # the box floats over the rows: none moved
-    # the box is beside the row, the armed button not under it
+    # the box is under the row, the armed button not under it; the row below it moved down under the box
     assert box.bounding_box()["y"] >= button.bounding_box()["y"] + button.bounding_box()["height"]
+    assert row(page, last).bounding_box()["y"] >= box.bounding_box()["y"] + box.bounding_box()["height"] > below
     box.locator(".why-choice", has_text="Nomor ganda").click()
     page.screenshot(path=str(SHOTS / "front-cancel-reason-1366.png"))
     button.click()  # Klik lagi: cancelled with the reason chosen
@@ -122,6 +124,70 @@ def test_by_keyboard_at_1024_lainnya_typed_and_enter_and_escape_leaves_it(browse
     expect(row(page, aim).locator(".status .why")).to_have_text("Alasan: Datang lagi besok dengan berkas")
     assert reasons_of(office)[aim] == "Datang lagi besok dengan berkas"
     assert kept not in reasons_of(office)  # left by Escape: not cancelled
+    page.context.close()
+
+
+# Every other row's buttons, each row in turn in the middle of the list's box: those the cancel's box covers (what is
+# at the centre of each is not the button), as "A-006 reprint".
+COVERED = """(aim) => {
+  const out = [];
+  for (const tr of document.querySelectorAll("#tickets tr[data-label]")) {
+    if (tr.dataset.label === aim) continue;
+    tr.scrollIntoView({ block: "center" });
+    for (const b of tr.querySelectorAll(".acts > [data-act]")) {
+      const r = b.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      if (!hit || !b.contains(hit)) out.push(`${tr.dataset.label} ${b.dataset.act}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_open_box_covers_none_of_the_other_rows_and_esc_closes_it(browser, office, width):
+    """Ten waiting, Batalkan pressed on the fifth: the box covered the next four rows (at 1366 below it, at 1024 the
+    four above it, opened upwards at the list box's foot), their Ubah data, Batalkan and Cetak ulang out of sight and
+    reach while it was open. Now it is a strip under its row, the rows below it pushed down, in both languages."""
+    empty_queue(office)
+    labels = [issue(office, f"Tamu {n}")["label"] for n in range(1, 11)]
+    aim = labels[4]
+    page = open_front(browser, office, viewport={"width": width, "height": 768})
+    row(page, aim).scroll_into_view_if_needed()
+    button = row(page, aim).locator("[data-act=cancel]")
+    button.click()
+    box = page.locator(f".cancel-why[data-ticket='{aim}']")
+    expect(box).to_be_visible()
+    keep_shot(page, f"front-cancel-reason-ten-{width}.png")
+    assert page.evaluate(COVERED, aim) == []
+    # under its row, within the list's width; the next row under it
+    inside = page.evaluate(
+        """(aim) => { const b = document.querySelector('.cancel-why').getBoundingClientRect();
+           const r = document.getElementById('ticket-box').getBoundingClientRect();
+           const own = document.querySelector(`#tickets tr[data-label='${aim}'] .acts`).getBoundingClientRect();
+           const next = document.querySelector(`#tickets tr[data-label='${aim}'] + tr`).getBoundingClientRect();
+           return [b.left >= r.left, b.right <= r.right, b.top >= own.bottom, next.top >= b.bottom]; }""",
+        aim,
+    )
+    assert inside == [True, True, True, True]
+    page.click("#lang-toggle")  # its words in English, their lines wrapping anew: still nothing covered
+    expect(box.locator("legend")).to_have_text(f"Reason for cancelling {aim} (optional)")
+    assert page.evaluate(COVERED, aim) == []
+    page.click("#lang-toggle")
+    expect(box.locator("legend")).to_have_text(f"Alasan membatalkan {aim} (boleh dikosongkan)")
+    # the next row's buttons are pressed while it is open: its Batalkan takes the box over
+    nxt = labels[5]
+    row(page, nxt).locator("[data-act=cancel]").click()
+    expect(page.locator(".cancel-why")).to_have_count(1)
+    expect(page.locator(f".cancel-why[data-ticket='{nxt}']")).to_be_visible()
+    expect(button).not_to_have_class("small armed")
+    # Esc with the focus on the armed button (by the keyboard: before Tab took it into the box) closes it too
+    row(page, nxt).locator("[data-act=cancel]").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".cancel-why")).to_have_count(0)
+    expect(row(page, nxt).locator("[data-act=cancel]")).to_be_focused()
+    expect(page.locator("#list-notice")).to_be_empty()
+    assert not {aim, nxt} & set(reasons_of(office))  # neither cancelled
     page.context.close()
 
 

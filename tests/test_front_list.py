@@ -38,8 +38,12 @@ HOURS = (
 )
 
 
-def start(tmp, **kw):
-    server = ClockedServer(write_config(tmp, extra=HOURS), dated=True, **kw).start()
+# the same with a lunch break: 08:00-10:00 and 11:00-13:00, the kiosk stopping 30 minutes before each range's end
+BREAK_HOURS = HOURS.replace('"08:00-10:00"', '"08:00-10:00, 11:00-13:00"')
+
+
+def start(tmp, hours=HOURS, **kw):
+    server = ClockedServer(write_config(tmp, extra=hours), dated=True, **kw).start()
     for name, role in (("rina", "frontoffice"), ("budi", "officer"), ("kepala", "admin")):
         server.add_user(name, role)
     return server
@@ -363,6 +367,64 @@ def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(brows
         live.next_day()  # the page stays open overnight: yesterday's numbers are not today's
         expect(page.locator("#tickets tr[data-label]")).to_have_count(0)
         expect(page.locator("#tickets-empty")).to_be_visible()
+        page.context.close()
+    finally:
+        live.stop()
+
+
+def test_a_lunch_break_is_read_at_its_start_not_a_minute_later(browser, tmp_path):
+    # its own server, never pinging (CALM_NUMBERS): the page's clock is paused and moved on by half a minute at once
+    live = start(tmp_path, hours=BREAK_HOURS, tick=0.1, numbers=CALM_NUMBERS)
+    try:
+        for i in range(10):
+            kiosk(live, f"Siang {i + 1}")
+        page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+        install_clock(page)
+        page.add_init_script(LIST_READS)
+        sign_in(page, live, "/counter/front", "rina")
+        budi = live.session("budi", PASSWORD)  # an officer's reads of the list, signed in at no counter
+        line, warn = page.locator("#hours-line"), page.locator("#hours-warn")
+        place = page.locator("#tickets tr[data-label='A-010'] td.place")
+        expect(line).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00 WIB")
+        live.advance(31 * 60)  # 09:31: the kiosk has stopped for the break, the counters serve until 10.00
+        expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
+        expect(warn).to_contain_text("(10 menunggu): lewat jam tutup 10.00 WIB.")
+        # 10:00, the break's start: no event says it (the kiosk's stop came at 09.30, the afternoon's opening is
+        # office_opened at 11.00). The page read its list again at its fetch of each minute: until then, up to a
+        # minute into the break, it said "layanan tutup 10.00" and a new number's wait "lewat jam tutup 10.00", not
+        # that the kiosk opens again at 11.00. The list says when the range ends, and the page reads it then.
+        pause_clock(page)
+        told = budi.get(f"{live.url}/api/tickets", timeout=5)
+        now = parsedate_to_datetime(told.headers["Date"]).astimezone(office_zone())  # the server's clock (dated)
+        ends_in = (now.replace(hour=10, minute=0, second=0) - now).total_seconds()
+        office = told.json()["office"]
+        assert ends_in - 1 <= office["range_ends_in_s"] <= ends_in + 1, office  # the break's start
+        assert ends_in + 3 * 3600 - 1 <= office["service_ends_in_s"] <= ends_in + 3 * 3600 + 1, office  # 13:00
+        live.advance(ends_in - 30)  # 09:59:30
+        reads = read_at_the_minute(page)  # the list's fetch of each minute, about 30 s before the break
+        page.wait_for_function("() => antrianApi.inFlight() === 0", polling=20)
+        expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
+        waits = place.text_content()
+        assert re.match(r"^ke-10 ± .*(menit|jam)$", waits), waits
+        live.advance(35)  # 10:00:05 on the server's clock
+        page.clock.run_for(32_000)  # and 32 s on the page's, the next fetch of each minute 28 s or more away
+        expect(line).to_have_text(re.compile(r"^Di luar jam layanan: kios tidak memberi nomor sampai .*11\.00 WIB\.$"))
+        expect(warn).to_have_text(
+            "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (10 menunggu di A)."
+        )
+        expect(place).to_have_text(waits)  # the afternoon's counters call it: its place and wait stay
+        assert page.evaluate("__listReads") == reads + 1  # one read: its own at the break's start
+        keep_shot(page, "front-lunch-break.png")
+        office = budi.get(f"{live.url}/api/tickets", timeout=5).json()["office"]
+        assert office["service_ends_at"] is None and office["no_service"] is None, office
+        assert 3 * 3600 - 10 <= office["range_ends_in_s"] == office["service_ends_in_s"] <= 3 * 3600, office
+        page.click("#lang-toggle")
+        expect(line).to_have_text(
+            re.compile(r"^Outside the service hours: the kiosk issues no numbers until .*11:00 WIB\.$")
+        )
+        page.click("#lang-toggle")
+        live.advance(3600)  # 11:00:05: the afternoon's opening, an event
+        expect(line).to_have_text("Kios memberi nomor s.d. 12.30 · layanan tutup 13.00 WIB")
         page.context.close()
     finally:
         live.stop()

@@ -153,8 +153,9 @@ def test_every_route_builds_the_same_url_with_the_url_builders_the_tests_share(a
 
 
 def test_the_front_offices_list_answers_what_the_document_says_of_it(app, client):
-    """GET /api/tickets: the day, the office with its hours' fields (the front office reads its list again at the
-    hours' end: `service_ends_in_s`), the services and the tickets, every field of each documented and no other."""
+    """GET /api/tickets: the day, the office with its hours' fields (the front office reads its list again at each
+    range's end, a lunch break's start too: `range_ends_in_s`), the services and the tickets, every field of each
+    documented and no other."""
     from jsonschema import Draft202012Validator
 
     headers = login(app, client, "rina", role="frontoffice")

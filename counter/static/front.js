@@ -371,11 +371,12 @@ async function saveEdit() {
 
 // ---- today's tickets --------------------------------------------------------------------
 // Why a number is cancelled, for the staff's records (the guest book, the recap, the list below): the three common
-// reasons and "Lainnya" with a short text, offered beside an armed Batalkan (its `.acts`, so that the Tab key goes
-// from the armed button to them, and the list moves nothing: the box floats over the rows below). Optional: the
-// second click on Klik lagi cancels with the reason chosen, or none. A preset is sent in Indonesian whatever the
-// page's language: the records are Indonesian. Choosing or typing keeps the cancel armed REASON_HOLD_MS after the
-// last touch of the box (4 s untouched, as before).
+// reasons and "Lainnya" with a short text, offered with an armed Batalkan (in its `.acts`, so that the Tab key goes
+// from the armed button to them), in a strip under its row, across the list's width, the rows below it pushed down:
+// it floated over them, and while it was open the officer could neither see nor press the next three or four rows.
+// Optional: the second click on Klik lagi cancels with the reason chosen, or none; Esc closes it, the number kept. A
+// preset is sent in Indonesian whatever the page's language: the records are Indonesian. Choosing or typing keeps
+// the cancel armed REASON_HOLD_MS after the last touch of the box (4 s untouched, as before).
 const REASONS = ["left", "duplicate", "wrong_service", "other"];
 const ARMED_MS = 4000;
 
@@ -387,7 +388,13 @@ function reasonShown(reason) {
 const REASON_HOLD_MS = 30000;
 const REASON_MAX = 200; // server/forms.py LIMITS["reason"]
 let armTimer = null;
-let reasonBox = null; // { id, el, other } while a cancel is armed
+let reasonBox = null; // { id, el, other, row } while a cancel is armed: `row` the <tr> that makes room for it
+
+// The armed row keeps room under its cells the box's height (counter.css `--why-room`), followed as its words wrap
+// anew (another language, a narrower window).
+const reasonRoom = new ResizeObserver(() => {
+  if (reasonBox && reasonBox.row) reasonBox.row.style.setProperty("--why-room", `${reasonBox.el.offsetHeight}px`);
+});
 
 function armFor(ticket, ms) {
   clearTimeout(armTimer);
@@ -406,8 +413,21 @@ function disarm() {
 }
 
 function dropReasons() {
-  if (reasonBox) reasonBox.el.remove();
+  if (reasonBox) {
+    reasonRoom.disconnect();
+    reasonBox.el.remove();
+    if (reasonBox.row) unroom(reasonBox.row);
+  }
   reasonBox = null;
+}
+
+// A row's room for the box given back: the rows under it move up, so a click on the list within SETTLE_MS (the
+// officer's pointer was over them) is not taken (justMoved).
+function unroom(tr) {
+  if (!tr.classList.contains("why-open")) return;
+  tr.classList.remove("why-open");
+  tr.style.removeProperty("--why-room");
+  if (tr.isConnected && (list.hover || touched(SETTLE_MS))) list.movedAt = performance.now();
 }
 
 function chosenReason() {
@@ -431,7 +451,8 @@ function reasonsFor(ticket) {
   const confirmBtn = el("button", { type: "button", class: "small danger", dataset: { act: "cancel-confirm" } });
   const keepBtn = el("button", { type: "button", class: "small", dataset: { act: "cancel-keep" } });
   const box = el("fieldset", { class: "cancel-why", dataset: { ticket: ticket.label } },
-    el("legend", {}), ...choices, other, el("div", { class: "why-acts" }, confirmBtn, keepBtn));
+    el("legend", {}), el("div", { class: "why-choices" }, ...choices),
+    el("div", { class: "why-line" }, other, el("div", { class: "why-acts" }, confirmBtn, keepBtn)));
   other.disabled = true;
   box.addEventListener("change", () => {
     const picked = box.querySelector("input[type=radio]:checked");
@@ -443,21 +464,29 @@ function reasonsFor(ticket) {
     box.addEventListener(type, () => state.armed === ticket.id && armFor(ticket, REASON_HOLD_MS));
   }
   box.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape") {
-      ev.preventDefault();
-      disarm();
-      const again = $("tickets").querySelector(`tr[data-label="${ticket.label}"] [data-act=cancel]`);
-      if (again) again.focus(); // back where the cancel began
-    } else if (ev.key === "Enter" && ev.target === other) {
+    if (ev.key === "Enter" && ev.target === other) {
       ev.preventDefault();
       confirmCancel(ticket, confirmBtn);
     }
   });
   confirmBtn.addEventListener("click", () => confirmCancel(ticket, confirmBtn));
   keepBtn.addEventListener("click", () => disarm());
-  reasonBox = { id: ticket.id, el: box, other };
+  reasonBox = { id: ticket.id, el: box, other, row: null };
   return reasonBox;
 }
+
+// Esc leaves the armed cancel, the number kept: in the box, on the armed button, or with the focus nowhere (armed by
+// the mouse). The keyboard's focus goes back where the cancel began, its Batalkan.
+document.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape" || ev.defaultPrevented || state.armed === null) return;
+  const at = ev.target;
+  if (!(at === document.body || $("ticket-box").contains(at))) return; // another box's Esc (a search, the form)
+  const x = state.tickets.get(state.armed);
+  ev.preventDefault();
+  disarm();
+  const again = x && $("tickets").querySelector(`tr[data-label="${x.label}"] [data-act=cancel]`);
+  if (again && at !== document.body) again.focus();
+});
 
 // The box's words in the page's language (drawn again at a language switch with the list), beside the armed button.
 function placeReasons() {
@@ -473,13 +502,25 @@ function placeReasons() {
   box.querySelector("[data-act=cancel-confirm]").textContent = t("cancel.confirm", { label: x.label });
   box.querySelector("[data-act=cancel-keep]").textContent = t("cancel.keep");
   const button = acts.querySelector("[data-act=cancel]");
+  const placed = box.isConnected;
   if (box.parentNode !== acts || box.previousSibling !== button) button.after(box); // right after it: Tab goes there
-  // below the row; above it when the list's box has no room under it (its last rows)
-  const room = $("ticket-box").getBoundingClientRect();
-  box.classList.remove("above");
-  if (box.getBoundingClientRect().bottom > room.bottom && acts.getBoundingClientRect().top - room.top > box.offsetHeight) {
-    box.classList.add("above");
+  // its row makes room for it under its cells (counter.css .why-open): the rows below move down, none is covered
+  const tr = acts.closest("tr");
+  if (reasonBox.row !== tr) {
+    if (reasonBox.row) unroom(reasonBox.row);
+    reasonBox.row = tr;
+    reasonRoom.disconnect();
+    reasonRoom.observe(box);
   }
+  tr.classList.add("why-open");
+  tr.style.setProperty("--why-room", `${box.offsetHeight}px`);
+  if (placed) return;
+  // Just opened under the last rows the list's box shows: the list scrolls it into sight, no further. What comes under
+  // the pointer is what was under the armed button: the rest of its row, or the box (a choice, harmless), never
+  // another row's button.
+  const scroller = $("ticket-box");
+  const bottom = box.getBoundingClientRect().bottom + 4 - scroller.getBoundingClientRect().bottom;
+  if (bottom > 0) scroller.scrollTop += bottom;
 }
 
 async function cancel(ticket, button, ev) {
@@ -897,7 +938,7 @@ async function refreshList() {
       renderCounters();
       renderHours();
       renderAlerts(); // the late slips of the tickets still waiting
-      watchEnd(body.office && body.office.service_ends_in_s);
+      watchEnd(body.office && body.office.range_ends_in_s);
     } while (listAgain);
   } catch (err) {
     if (err.status === 401) return sessionEnded();
@@ -908,10 +949,13 @@ async function refreshList() {
 
 // The day's service hours end with no event (the kiosk's stop, office_closed, comes `last_ticket_minutes` before it):
 // the page learnt it at its list's fetch of each minute, and for up to a minute after the end it said that numbers
-// registered here are still called today, its waiting rows with their minutes, though every officer had left. The
-// list says when the hours end (`service_ends_in_s`, counted from its answer, so the PC's own clock may be wrong):
-// the page reads it again then, a second after. One timer, set again by each read; none once the hours are over (an
-// officer still at a counter then is followed by the events: the sign-out, the automatic release).
+// registered here are still called today, its waiting rows with their minutes, though every officer had left. So
+// does each range's end before a lunch break: for up to a minute into the break the hours line still said "layanan
+// tutup 11.30" and the warning a new number's wait "lewat jam tutup 11.30", not when the kiosk opens again. The list
+// says when the next range ends (`range_ends_in_s`, the break's start or the day's end, counted from its answer, so
+// the PC's own clock may be wrong): the page reads it again then, a second after. One timer, set again by each read;
+// none once the hours are over (an officer still at a counter then is followed by the events: the sign-out, the
+// automatic release). A range's start is an event (office_opened).
 const END_AFTER_MS = 1000;
 let endTimer = null;
 
@@ -939,8 +983,8 @@ function renderHours() {
   // After the day's service hours (or on a day without them) with no officer at a counter, nobody calls a waiting
   // number today (`no_service`, the rule of the visitor's phone): said so, and what to tell a visitor who still
   // comes, in place of the kiosk's hours (it said "nomor dari sini tetap dipanggil hari ini"). While an officer is
-  // still at work, today's words. Followed live: a counter's event fetches the list again, and so does the hours'
-  // end, which no event says (watchEnd).
+  // still at work, today's words. Followed live: a counter's event fetches the list again, and so does each range's
+  // end (a lunch break's start, the hours' end), which no event says (watchEnd).
   const over = office.no_service === "ended" || office.no_service === "closed" ? office.no_service : null;
   let text = "";
   if (over) {

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.hours import day_over, day_over_at, service_end
+from server.hours import day_over, day_over_at, next_range_end, service_end
 from server.hours import when as hours_when
 from server.reports import lkpp_answer_text
 from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
@@ -357,8 +357,7 @@ class Views:
         """Seconds from `now` until the day's service hours end (server.hours.day_over_at: `no_service` may begin
         then), rounded up; None once they have ended, on a day without them, or without [hours]."""
         settings, now = self.unit.settings, now or self.unit.clock()
-        ends = day_over_at(settings.hours, now, settings.office.tz)
-        return None if ends is None else math.ceil((ends - now).total_seconds())
+        return _seconds_until(day_over_at(settings.hours, now, settings.office.tz), now)
 
     def _reopens(self, now: datetime | None) -> dict[str, Any] | None:
         """An expired, cancelled or no-show ticket's phone names when the office opens next ([hours] set and the
@@ -663,8 +662,10 @@ class Views:
         `service_ends_at`, the end of the hours' range now in, which in its last minutes, the kiosk stopped, is the
         only word of it; `no_service`, the status view's: nobody will call a waiting number today, its waits
         null then; and `service_ends_in_s`, the seconds from this answer until the day's service hours end, when
-        `no_service` may begin with no event to say so: the page reads its list again then, as the phone its ticket)
-        and per service how many wait and a new number's estimated wait."""
+        `no_service` may begin with no event to say so: the page reads its list again then, as the phone its ticket;
+        `range_ends_in_s`, the same until the next end of one of today's ranges, a lunch break's start too, where
+        `service_ends_at` goes with no event: the page reads its list then instead) and per service how many wait
+        and a new number's estimated wait."""
         snap = self.snapshot()
         settings = self.unit.settings
         hours = settings.hours
@@ -679,6 +680,7 @@ class Views:
                 "service_ends_at": iso(ends),
                 "no_service": over,
                 "service_ends_in_s": self._ends_in(now),
+                "range_ends_in_s": _seconds_until(next_range_end(hours, now, settings.office.tz), now),
             },
             "services": [
                 {
@@ -1103,6 +1105,12 @@ def place_in_one_line(
     moment, earlier = one_line_turn(line, took, free_at.values(), steps)
     others_earlier = earlier - line.count(mark, 0, earlier)
     return line.count(mark) + others_earlier, int(math.ceil(moment))
+
+
+def _seconds_until(at: datetime | None, now: datetime) -> int | None:
+    """Seconds from `now` until `at`, rounded up (an answer's `…_in_s`: a page reading again then is not early);
+    None for None."""
+    return None if at is None else math.ceil((at - now).total_seconds())
 
 
 def play_out(
