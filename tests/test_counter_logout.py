@@ -116,6 +116,34 @@ def test_keluar_while_serving_says_the_ticket_stays_at_the_counter_in_english_to
     budi.context.close()
 
 
+def test_keluar_right_after_typing_takes_the_last_words_to_the_next_pc(browser, office):
+    """Keluar and its Keluar pressed within the draft's two-second pause: the last words were saved only as the page
+    went, after the logout, refused; the officer's next PC restored the answer without them, and this PC, logged in
+    again, showed its own older save as another text in the kept-draft box."""
+    lina = issue(office, "Lina Marlina", "B")
+    budi = open_counter(browser, office, "budi", 2)
+    budi.click("#btn-call-next")
+    budi.click("#btn-start")
+    expect(budi.locator("#solution")).to_be_focused()
+    budi.keyboard.type("Reset kata sandi lewat admin agency. ")
+    expect(budi.locator("#draft-state")).to_contain_text("Tersimpan di server")
+    budi.keyboard.type("Lalu verifikasi ulang akun penyedia.")
+    budi.click("#logout")
+    budi.click("#leave-confirm")  # at once: the pause's save not gone yet
+    expect(budi.locator("#login-form")).to_be_visible()
+    whole = "Reset kata sandi lewat admin agency. Lalu verifikasi ulang akun penyedia."
+    answer = office.session("budi", PASSWORD).get(f"{office.url}/api/counters/2/draft", timeout=5).json()
+    assert (answer["draft"] or {}).get("solution") == whole, answer
+    budi.fill("#login-form [name=username]", "budi")  # the same PC again: nothing else to show
+    budi.fill("#login-form [name=password]", PASSWORD)
+    budi.click("#login-form button[type=submit]")
+    expect(budi.locator("#t-label")).to_have_text(lina["label"])
+    expect(budi.locator("#solution")).to_have_value(whole)
+    expect(budi.locator("#draft-state")).to_contain_text("Tersimpan di server")
+    expect(budi.locator("#kept-draft")).to_be_hidden()
+    budi.context.close()
+
+
 def test_keluar_with_no_ticket_logs_out_at_once(browser, office):
     budi = open_counter(browser, office, "budi", 2)
     budi.click("#logout")

@@ -65,3 +65,53 @@ def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(brow
     page.click("#kept-dismiss")
     expect(box).to_be_hidden()
     page.context.close()
+
+
+def test_the_answer_typed_before_eskalasi_is_kept_not_dropped(browser, office):
+    """Eskalasi records the analysis alone: the answer the officer had typed before turning to it (what was tried)
+    went nowhere, said nowhere, and the kept-draft box stayed empty. Now it is kept as a transfer's draft is, saying
+    it was not recorded, and the same for an analysis begun before Selesai; a finish with nothing left over keeps
+    nothing."""
+    ani, budi, cici = issue(office, "Ani Suryani"), issue(office, "Budi Santoso"), issue(office, "Cici Paramida")
+    page = open_counter(browser, office, viewport=SIZES[0])
+    box, short = page.locator("#kept-draft"), page.locator("#kept-short")
+    tried = "Sudah dicoba reset kata sandi dan hapus cache peramban, tetap gagal."
+    for visitor, answer, note, button in (
+        (ani, tried, "Akun terkunci di SPSE pusat; perlu dibuka oleh LKPP.", "#btn-escalate"),
+        (budi, "Reset kata sandi lewat admin agency.", "Analisis awal: dikira akun terkunci.", "#btn-resolve"),
+    ):
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).to_have_text(visitor["label"])
+        expect(page.locator("#btn-start")).to_be_enabled()
+        page.keyboard.press("d")
+        expect(page.locator("#solution")).to_be_focused()
+        page.fill("#solution", answer)
+        page.fill("#note", note)
+        page.click(button)
+        expect(page.locator("#t-label")).to_have_text("—")
+        expect(box).to_be_visible()
+        expect(short).to_have_text(f"Draf Anda untuk {visitor['label']} disimpan")
+        page.click("#kept-open")
+        if button == "#btn-escalate":
+            expect(page.locator("#kept-note")).to_contain_text(
+                f"{visitor['label']} dieskalasi dengan analisis petugas saja: Jawaban / solusi yang Anda ketik tidak "
+                "ikut tercatat."
+            )
+            expect(page.locator("#kept-solution")).to_have_value(answer)
+            expect(page.locator("#kept-note-text")).to_be_hidden()  # the analysis is the record's
+        else:
+            expect(page.locator("#kept-note")).to_contain_text("analisis eskalasi yang Anda ketik tidak ikut tercatat")
+            expect(page.locator("#kept-note-text")).to_have_value(note)
+            expect(page.locator("#kept-solution")).to_be_hidden()
+        page.click("#kept-dismiss")
+        expect(box).to_be_hidden()
+    page.keyboard.press("n")  # nothing left over: nothing kept
+    expect(page.locator("#t-label")).to_have_text(cici["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.fill("#solution", "Dijelaskan cara unggah dokumen.")
+    page.click("#btn-resolve")
+    expect(page.locator("#notice")).to_have_text(f"{cici['label']} selesai.")
+    expect(box).to_be_hidden()
+    page.context.close()

@@ -178,6 +178,35 @@ def test_a_break_calls_nobody_not_even_a_recall(browser, office):
     page.context.close()
 
 
+def test_istirahat_shows_its_key_only_while_the_key_pauses(browser, office):
+    """While a visitor is served a letter goes into the answer: Istirahat still showed its I there (Lanjut too, on a
+    break), and the I pressed went into the visitor's answer ("Sedang dicek.i"), not a break. Its key is shown when it
+    pauses, the button is pressed by a click while serving."""
+    live = office
+    first = issue(live, "Putri Ayu")
+    page = open_counter(browser, live, "budi", 1)
+    key = page.locator("#btn-pause kbd")
+    expect(key).to_be_visible()  # no ticket: I pauses
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    expect(key).to_be_visible()  # called: I pauses still
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Sedang dicek.")
+    page.keyboard.press("Escape")
+    expect(key).to_be_hidden()
+    page.keyboard.press("i")  # what it does while serving: a letter of the answer
+    expect(page.locator("#solution")).to_have_value("Sedang dicek.i")
+    expect(page.locator("#t-paused")).to_be_hidden()
+    page.click("#btn-pause")  # a break with the visitor served: by its click, and Lanjut shows no key either
+    expect(page.locator("#t-paused")).to_be_visible()
+    expect(page.locator("#btn-pause")).to_contain_text("Lanjut")
+    expect(key).to_be_hidden()
+    page.click("#btn-pause")
+    expect(page.locator("#t-paused")).to_be_hidden()
+    page.context.close()
+
+
 def test_a_break_ends_when_its_officer_leaves_the_counter(browser, office):
     """helper-208: an officer who logged out on a break left the counter on it: the TV showed Loket 1 as
     ISTIRAHAT with nobody there, and the next officer found it paused. A break now ends with the officer's hold

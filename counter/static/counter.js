@@ -29,6 +29,7 @@ const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null
 // lost on the network) goes again after 2, 4, 8, 16, then every 30 s, until one is saved or a newer save goes.
 const DRAFT_RETRY_MS = [2000, 4000, 8000, 16000, 30000];
 const DRAFT_SAVE_TIMEOUT_MS = 15000;
+const LEAVE_SAVE_MS = 3000; // Keluar waits this long at most for the draft's last save (leave)
 // + username: the seq of the last counter_released about that officer this browser said (without the username:
 // the key of earlier versions, one for every account, read when an account has none yet)
 const RELEASE_SEEN_KEY = "antrian.release-seen";
@@ -102,6 +103,7 @@ const state = {
   notice: null, // {kind, key|text, params}
   offline: false, // the live connection lost, until it is back with a fresh snapshot (the bar under the buttons)
   ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
+  finishing: new Map(), // ticket id -> {action: "resolve" or "escalate", label} pressed here: what it does not send is kept
   left: new Recent(LEFT_KEPT), // ticket id -> {type, actor} of the event that took it from this counter (the last ones)
   gone: new Recent(LEFT_KEPT), // ticket id -> the ticket as it was when it left this counter (the last ones)
   // {id, label, solution, note, why}: a draft kept after its ticket was sent away or finished elsewhere; `why`
@@ -1181,6 +1183,8 @@ function leaveTicket(id) {
   serverDraft.refused.delete(id);
   const transferred = state.transferring.get(id); // the service's code
   state.transferring.delete(id);
+  const finished = state.finishing.get(id);
+  state.finishing.delete(id);
   if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
   const ticket = state.tickets.get(id) || state.gone.get(id) || {};
   if (transferred !== undefined && (solution.trim() || note.trim())) {
@@ -1190,10 +1194,23 @@ function leaveTicket(id) {
   }
   if (state.ownDone.has(id)) {
     state.ownDone.delete(id);
+    const unsent = finished && unsentDraft(finished.action, solution, note);
+    // (its label from the press: a resolved ticket may be gone from the page's lists by now)
+    const label = ticket.label || finished.label || "";
+    if (unsent) keepDraft({ id, label, ...unsent, why: { type: "unsent", action: finished.action } });
     return;
   }
   if (!solution.trim() && !note.trim()) return;
   keepDraft({ id, label: ticket.label || "", solution, note, why: goneFacts(id) });
+}
+
+// What this page's Eskalasi or Selesai did not send: Eskalasi records the analysis alone, Selesai the answer alone. The
+// answer typed before the officer turned to Eskalasi (what was tried), or an analysis begun before Selesai, went
+// nowhere, unsaid: it is kept as a draft is, with what happened (keptText). Null when that box is empty.
+function unsentDraft(action, solution, note) {
+  if (action === "escalate" && solution.trim()) return { solution, note: "" };
+  if (action === "resolve" && note.trim()) return { solution: "", note };
+  return null;
 }
 
 function keepDraft(kept) {
@@ -1206,6 +1223,7 @@ function keepDraft(kept) {
 function keptText(kept) {
   const why = kept.why || {};
   if (why.type === "transferred") return t("kept.transferred", { label: kept.label || "?", service: serviceName(why.service) });
+  if (why.type === "unsent") return t(`kept.unsent_${why.action}`, { label: kept.label || "?" });
   if (why.type === "gone") return goneWords(kept.label || "?", why.how || {}, why.status);
   if (why.type === "server") return t("kept.server", { label: kept.label || "?", officer: why.officer || "?", time: hhmm(why.at) });
   return kept.text || "";
@@ -2488,6 +2506,7 @@ async function act(action, extra = {}, { keys = false } = {}) {
   const waited = action === "call-next" && cfg ? waitingFor(cfg.services).map((x) => x.id) : null;
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
   if (held && action === "transfer") state.transferring.set(held.id, $("transfer-service").value);
+  if (held && (action === "resolve" || action === "escalate")) state.finishing.set(held.id, { action, label: held.label });
   if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
   state.unanswered = null; // a new press: an earlier one whose answer never came is not asked about again
@@ -2523,6 +2542,7 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (held && currentTicket() && currentTicket().id === held.id) {
       state.ownDone.delete(held.id);
       state.transferring.delete(held.id);
+      state.finishing.delete(held.id);
     }
     if (err.status === 401) {
       state.queued = []; // nothing more in this session
@@ -2770,11 +2790,14 @@ async function confirmUnanswered(timed = false) {
       // its answer before its event: the visitor leaves by this press (not "elsewhere"), its typing done with
       if (OWN_ENDINGS.includes(u.action)) state.ownDone.add(u.id);
       if (u.action === "transfer") state.transferring.set(u.id, u.payload.service);
+      if (u.action === "resolve" || u.action === "escalate") state.finishing.set(u.id, { action: u.action, label: here.label });
     }
     if (state.kept && state.kept.id === u.id) {
       // its typing, kept when the visitor seemed to leave some other way: the answer has it (Alihkan: its note)
       const service = u.payload.service;
+      const unsent = unsentDraft(u.action, state.kept.solution || "", state.kept.note || "");
       if (u.action === "transfer") keepDraft({ ...state.kept, why: { type: "transferred", service } });
+      else if (unsent) keepDraft({ ...state.kept, ...unsent, why: { type: "unsent", action: u.action } });
       else dismissKept();
     }
     took(u.action, status, body, null, u.cut);
@@ -3324,7 +3347,7 @@ function heldTickets() {
 // Keluar while holding a ticket asks first, saying what becomes of it; Esc or Batal keeps the session.
 function askLogout() {
   const tickets = heldTickets();
-  if (!tickets.length) return logout();
+  if (!tickets.length) return leave();
   $("leave-text").replaceChildren(
     ...tickets.map((x) => {
       const params = { label: x.label, counter: counterName(x.counter_id) };
@@ -3338,8 +3361,18 @@ function askLogout() {
 
 $("leave-confirm").addEventListener("click", () => {
   $("leave-confirm").disabled = true;
-  logout();
+  leave();
 });
+
+// What was typed in the two seconds before Keluar goes to the server first (its pause had not come yet): sent after
+// the logout, as the page went, it was refused (the session gone), and the next PC's page restored the draft without
+// its last words, while this one, logged in again, showed its own older save as another text. Waited for a few
+// seconds at most: a server that does not answer does not keep the officer in.
+async function leave() {
+  const saved = sendServerDraft(false).catch(() => {});
+  await Promise.race([saved, new Promise((done) => setTimeout(done, LEAVE_SAVE_MS))]);
+  return logout();
+}
 $("leave-cancel").addEventListener("click", () => $("leave-dialog").close());
 
 // ---- start --------------------------------------------------------------------------------
