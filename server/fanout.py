@@ -37,6 +37,14 @@ MAX_MESSAGE_BYTES = 64 * 1024  # the largest WebSocket message a client may send
 # long-polling session's that sends its pongs but never polls (its queue grew with every broadcast
 # and every ping, for as long as it liked: 2,000 calls in a probe, a day's in an office).
 MAX_BACKLOG = 500
+# How long one write to a client may wait for it to take the bytes (the whole frame, or the rest of one): past it the
+# connection is closed (abort) and a real screen reconnects from a snapshot. A backlog is looked at only when a
+# broadcast comes: a client that read nothing but sent its pong blindly every 7 s held its writer blocked for good
+# and had engineio queue a ping for it every 7 s, with no broadcast all night or weekend to close it (about 1.4 MB a
+# day a connection, at a device's 4,096 addresses' sessions). A browser that reads can answer a ping only after the
+# frames before it, so one whose write waits longer than the ping timeout (realtime: 7 + 7 s) is closed by engineio
+# already. Float: a test sets it.
+SEND_SECONDS = 30.0
 # What a client may send over its WebSocket, every kind of frame counted (its pings, the pieces of a message:
 # BudgetedServer; server.realtime budgets the Socket.IO packets among them more tightly): a screen sends an
 # Engine.IO pong every 7 s (realtime.PING_INTERVAL_S), a packet now and then, and no WebSocket ping.
@@ -261,7 +269,7 @@ def _wrapper_class(fanout: FanOut) -> type:
                     if not ws.connected:
                         raise OSError("WebSocket closed")
                     event = BytesMessage(data=message) if isinstance(message, bytes) else TextMessage(data=str(message))
-                    ws.sock.sendall(ws.ws.send(event))
+                    self._send_within(ws.ws.send(event))
             finally:
                 self.senders -= 1
 
@@ -301,9 +309,25 @@ def _wrapper_class(fanout: FanOut) -> type:
             with suppress(OSError):
                 self.ws.sock.shutdown(socket.SHUT_RDWR)
 
+        def _send_within(self, data: bytes) -> None:
+            """sendall, given up after SEND_SECONDS: the connection closed under its reader and writer then (a frame
+            half written cannot be taken back), and OSError, as for a client gone."""
+            timer = gevent.Timeout(SEND_SECONDS)
+            timer.start()
+            try:
+                self.ws.sock.sendall(data)
+            except gevent.Timeout as e:
+                if e is not timer:
+                    raise
+                fanout.dropped += 1
+                self.abort()
+                raise OSError(f"WebSocket client took nothing for {SEND_SECONDS:g} s") from None
+            finally:
+                timer.close()
+
         def _finish(self, rest: bytes) -> None:
             try:
-                self.ws.sock.sendall(rest)
+                self._send_within(rest)
             except OSError:  # the client is gone: its reader notices, engineio closes the connection
                 with suppress(OSError):
                     self.ws.sock.shutdown(socket.SHUT_RDWR)

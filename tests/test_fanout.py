@@ -343,6 +343,46 @@ def test_a_client_that_reads_nothing_for_long_is_closed_not_queued_for_ever(tmp_
     assert len(result["slow"]) < 40
 
 
+def test_a_client_that_reads_nothing_but_sends_its_pongs_is_closed_once_a_write_waits_too_long(tmp_path):
+    """A client that read nothing but sent its pong blindly every 7 s held engineio's writer blocked in a write for
+    good, and engineio queued a ping for it every 7 s: only a broadcast looks at the backlog (MAX_BACKLOG), and with
+    none all night or weekend nothing closed it. A write that waits SEND_SECONDS (1 s here) closes the connection;
+    the client that reads loses nothing."""
+    result = run_script(
+        tmp_path,
+        """
+        import time
+        import server.fanout
+        server.fanout.SEND_SECONDS = 1.0
+        slow = RawClient(port, rcvbuf=4096)
+        slow.join()
+        fast = RawClient(port)
+        fast.join()
+        for c in fan.clients.values():
+            c.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        big = "x" * 60_000
+        for i in range(3):  # 180 KB, more than the two kernels' buffers hold for the slow one; then no broadcast
+            fan.emit("bulk", {"i": i, "pad": big}, "public")
+            gevent.sleep(0)
+        fast_got = [fast.event()[1]["i"] for _ in range(3)]
+        start, closed = time.monotonic(), None
+        while time.monotonic() - start < 8:
+            try:
+                slow.send("3")  # its pong, as if it had read the ping
+            except OSError:
+                pass
+            if len(fan.clients) == 1:
+                closed = round(time.monotonic() - start, 2)
+                break
+            gevent.sleep(0.25)
+        print(json.dumps({"fast": fast_got, "closed": closed, "dropped": fan.dropped}))
+        """,
+    )
+    assert result["fast"] == [0, 1, 2]  # the reading client lost nothing
+    assert result["closed"] is not None, "the client that reads nothing was still open 8 s later"
+    assert result["dropped"] == 1
+
+
 def test_a_keep_alive_connection_takes_turns_with_the_others(tmp_path):
     """Three connections each send one request, a fourth sends two at once (pipelined): its second
     request is served after the other three, not straight after its first."""
