@@ -1144,7 +1144,10 @@ _SHARED_PARENTS = frozenset(
 def _not_writable(key: str, base: Path, folder: Path) -> ConfigError:
     """The error of a folder this account cannot write (`base`, where `folder` is or is to be made): who
     owns it and the command that lets the server write there, as a file of another account's is said
-    (storage_error, `not_yours`)."""
+    (storage_error, `not_yours`). A folder on a disk mounted read-only (one the kernel remounted so after errors,
+    a locked stick) is said so: no chmod or chown mends that."""
+    if _read_only_disk(base):
+        return _bad(key, "folder_read_only", base=base)
     try:
         st = base.stat()
     except OSError:
@@ -1162,6 +1165,14 @@ def _not_writable(key: str, base: Path, folder: Path) -> ConfigError:
     if base.parent == base or base.parent in _SHARED_PARENTS:
         return _bad(key, "folder_of_the_system", base=base, user=_user(), owner=owner, me=me, example=base / "antrian")
     return _bad(key, "folder_not_yours", base=base, user=_user(), owner=owner, me=me)
+
+
+def _read_only_disk(folder: Path) -> bool:
+    """True when `folder`'s file system is mounted read-only."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 # What an OSError on one of the server's own files at a start means that no restart mends: the admin

@@ -6,11 +6,12 @@ import dataclasses
 import functools
 import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, login, write_config
+from conftest import ROOT, login, mounted_tmpfs, write_config
 from live import server_command
 
 from server import admin, config, i18n
@@ -1095,3 +1096,21 @@ def test_a_folder_of_the_servers_own_without_the_right_to_write_is_given_its_mod
         f"server.database: the folder {var} is not writable by user {me}, its owner (its mode is 0555):"
         f" chmod u+rwx {var}"
     )
+
+
+def test_a_folder_on_a_read_only_disk_is_said_so_not_given_a_chmod(tmp_path):
+    """A disk the kernel remounted read-only (an old PC's failing disk: errors=remount-ro) or a locked stick: no
+    chmod mends it (it fails there with "Read-only file system"); the start says the disk is read-only."""
+    disk = next(mounted_tmpfs(tmp_path / "disk", "1m"))
+    try:
+        (disk / "var").mkdir()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        server = config.ServerSettings(database=disk / "var" / "antrian.db", data_dir=disk / "var")
+        with pytest.raises(ConfigError) as err:
+            config.check_storage(server)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+    var = disk / "var"
+    assert "chmod u+rwx" not in str(err.value), str(err.value)
+    assert str(err.value).startswith(f"server.database: the folder {var} is on a read-only disk"), str(err.value)
+    assert err.value.problem.id_text.startswith(f"folder {var} ada di disk yang hanya dapat dibaca"), err.value
