@@ -50,11 +50,10 @@ NAMES = {
 }
 SIZES = [(768, 1366), (1080, 1920)]
 DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
-# A known limit: on a 768x1366 monitor a tile too cramped for its texts at 24 px has them down to 1.2 units (display.js
-# `cramped`). Loket 6's name of 100 characters with no "Loket N" gives way first (display.js nameLine: "Pelayanan…
-# DILAYANI" on one line, at 24 px), but called, its first word with its "…" has no room beside "DIPANGGIL" in a tile
-# 345 px wide, and its tile's texts are drawn at 17 px; its call's row says it whole at 24 px (below).
-CRAMPED = {(768, 1366): 6}
+# No tile too cramped for its texts at 24 px (display.js `cramped`): Loket 6's name of 100 characters with no "Loket N"
+# gives way first (display.js nameLine), called too: "Pelayanan…" in condensed letters beside "DIPANGGIL" on a 768x1366
+# monitor. Before, its first word with its "…" in its letters had no room there, and its tile's texts were drawn at
+# 17 px.
 # The counters whose calls each test makes, in turn: a long name's recall (its row on two more lines), a name that ends
 # with its identity, a name with none.
 CALLED = ((5, True), (8, False), (6, False))
@@ -207,8 +206,7 @@ def assert_said_whole(page, server, size, counter: int, label: str, where: str) 
     for t in m["tiles"]:
         key = f"Loket {t['id']}" if "Loket" in NAMES[t["id"]] else NAMES[t["id"]].split()[0]
         assert key.replace(" ", "") in t["text"].replace(" ", ""), f"{where}: tile {t['id']} draws {t['text']!r}"
-        if CRAMPED.get(size) != t["id"]:
-            assert t["px"] >= READABLE_PX - 0.05, f"{where}: tile {t['id']}'s name at {t['px']} px"
+        assert t["px"] >= READABLE_PX - 0.05, f"{where}: tile {t['id']}'s name at {t['px']} px"
         if "Loket" in NAMES[t["id"]]:
             assert not t["hidden"], f"{where}: tile {t['id']}'s {t['hidden']!r} drawn past its box"
     tickets = {c["id"]: c["ticket"] for c in state(server)["counters"]}
@@ -225,9 +223,8 @@ def assert_said_whole(page, server, size, counter: int, label: str, where: str) 
     cramped = page.evaluate(
         "[...document.querySelectorAll('.counter.cramped')].map((t) => [+t.dataset.counter, t.textContent])"
     )
-    assert {i for i, _ in cramped} <= {CRAMPED.get(size)}, f"{where}: cramped tiles {cramped}"
+    assert not cramped, f"{where}: cramped tiles {cramped}"
     small = [(t["sel"], t["text"], t["px"]) for t in texts if t["px"] < READABLE_PX - 0.05]
-    small = [t for t in small if not any(t[1] in text for _, text in cramped)]  # CRAMPED's tile
     assert not small, f"{where}: under {READABLE_PX} px: {small}"
     off = [(t["sel"], t["text"]) for t in texts if "past the screen" in t["cut"] and not t["gives"]]
     assert not off, f"{where}: past the screen: {off}"
@@ -342,18 +339,36 @@ def test_a_call_still_waiting_at_its_counter_keeps_its_row_in_the_latest_calls(b
         page.context.close()
 
 
-# A counter the admin names with 40 characters and no "Loket N" (the admin page allows it).
+# Counters the admin names with no "Loket N" (the admin page allows it): one of 40 characters, and one whose first word
+# ("Pelayanan") has no room beside "DIPANGGIL" on one line of a tile 345 px wide (768x1366, ten counters).
 MEJA = "Meja Konsultasi Pengadaan Barang dan Jas"
+PELAYANAN = "Pelayanan Informasi dan Pengaduan LPSE"
 
 
-@pytest.mark.parametrize("query", ["", FOUR], ids=["ten", "four"])
-def test_a_tile_named_with_forty_characters_and_no_loket_n_keeps_its_small_words_at_24_px(browser, upright, query):
-    """On a 768x1366 monitor with ten counters or four, the tile of a counter named "Meja Konsultasi Pengadaan Barang dan
-    Jas" (through the admin API), called and recalled, the flash over: its "DIPANGGIL" and "Panggilan ke-2" at 24 px or
-    more, as every text; the name gives way (cut after a whole word, at 24 px or more), the number keeps the size of the
-    other tiles' numbers. Before, the tile took the cramped sizes: "DIPANGGIL" at 17 px, "Panggilan ke-2" at 17 px, the
-    name at 20 px."""
-    size = (768, 1366)
+@pytest.mark.parametrize(
+    ("name", "size", "query"),
+    [
+        (MEJA, (768, 1366), ""),
+        (MEJA, (768, 1366), FOUR),
+        (PELAYANAN, (768, 1366), ""),
+        (PELAYANAN, (1080, 1920), ""),
+        (PELAYANAN, (768, 1366), FOUR),
+    ],
+    ids=[
+        "meja-768x1366-ten",
+        "meja-768x1366-four",
+        "pelayanan-768x1366-ten",
+        "pelayanan-1080x1920-ten",
+        "pelayanan-768x1366-four",
+    ],
+)
+def test_a_tile_named_with_no_loket_n_keeps_its_small_words_at_24_px(browser, upright, name, size, query):
+    """On a TV on its side with ten counters or four, the tile of a counter named "Meja Konsultasi Pengadaan Barang dan
+    Jas" or "Pelayanan Informasi dan Pengaduan LPSE" (through the admin API), called and recalled, the flash over: its
+    "DIPANGGIL" and "Panggilan ke-2" at 24 px or more, as every text; the name gives way (cut after a whole word, at 24
+    px or more), the number keeps the size of the other tiles' numbers. Before, at 768x1366 the tile took the cramped
+    sizes: "DIPANGGIL" and "Panggilan ke-2" at 17 px, the name at 20 px (Meja's, four or ten counters; Pelayanan's, ten
+    counters, its first word with its "…" too wide beside "DIPANGGIL" on one line)."""
     if not hasattr(upright, "admin"):
         upright.add_user("kepala", "admin")
         upright.admin = upright.session("kepala", "rahasia-123")
@@ -366,25 +381,25 @@ def test_a_tile_named_with_forty_characters_and_no_loket_n_keeps_its_small_words
 
     page = new_page(browser, size)
     install_clock(page)
-    rename(MEJA)
+    rename(name)
     try:
         opened_still(page, upright, query)
         label = call_at(upright, 10, True)
         caught_up(page, upright)
-        page.locator(f"{tile(10)} .counter-name", has_text=MEJA).wait_for()
+        page.locator(f"{tile(10)} .counter-name", has_text=name).wait_for()
         page.clock.fast_forward(6000)  # the flash over
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-        where = f"768x1366, {'four' if query else 'ten'} counters, {label} recalled at {MEJA!r}"
-        keep_shot(page, f"meja-{'four' if query else 'ten'}.png")
+        counters = "four" if query else "ten"
+        where = f"{size[0]}x{size[1]}, {counters} counters, {label} recalled at {name!r}"
+        keep_shot(page, f"{name.split()[0].lower()}-{size[0]}x{size[1]}-{counters}.png")
         texts = page.evaluate(VISITOR_TEXTS)["texts"]
-        # every tile's texts at 24 px but CRAMPED's (Loket 6's, called: a first word too wide beside "DIPANGGIL")
+        # every tile's texts at 24 px, none cramped
+        small = [(t["sel"], t["text"], round(t["px"], 1)) for t in texts if t["px"] < READABLE_PX - 0.05]
+        assert not small, f"{where}: under {READABLE_PX} px: {small}"
         cramped = page.evaluate(
             "[...document.querySelectorAll('.counter.cramped')].map((t) => [+t.dataset.counter, t.textContent])"
         )
-        assert {i for i, _ in cramped} <= {CRAMPED[size]}, f"{where}: cramped tiles {cramped}"
-        small = [(t["sel"], t["text"], round(t["px"], 1)) for t in texts if t["px"] < READABLE_PX - 0.05]
-        small = [t for t in small if not any(t[1] in text for _, text in cramped)]
-        assert not small, f"{where}: under {READABLE_PX} px: {small}"
+        assert not cramped, f"{where}: cramped tiles {cramped}"
         for i, a in enumerate(texts):
             for b in texts[i + 1 :]:
                 over = [(r, q) for r in a["rects"] for q in b["rects"] if crossing(r, q) >= 2]
@@ -393,7 +408,7 @@ def test_a_tile_named_with_forty_characters_and_no_loket_n_keeps_its_small_words
         assert marker.is_visible() and marker.text_content() == "Panggilan ke-2", where
         # the name: its first words whole, cut after a whole word (or whole), at 24 px or more
         drawn = page.evaluate(DRAWN, 10)["tile"]
-        assert drawn["text"].strip() and MEJA.split()[: len(drawn["text"].split())] == drawn["text"].split(), (
+        assert drawn["text"].strip() and name.split()[: len(drawn["text"].split())] == drawn["text"].split(), (
             f"{where}: {drawn}"
         )
         assert drawn["px"] >= READABLE_PX - 0.05, f"{where}: {drawn}"

@@ -1410,12 +1410,15 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // A name with no short identity giving way (fitCard): on one line with its status (.name-line), cut after its last
     // whole word that fits (cutName), the service left out; the number at its size, else smaller (not under 3 units,
     // nor 70 %), a recall's marker beside it, under it, or beside it on three lines, at 24 px (1.2 units) at least.
+    // Its first word at least, with its "…", beside the status: in its letters, smaller (not under 1.4 units), else in
+    // condensed letters (.narrow), before the number gets smaller. "Pelayanan…" beside "DIPANGGIL" in a tile 345 px
+    // wide (768x1366, ten counters) was 2 px too wide in its letters, and the tile took the cramped sizes: "DIPANGGIL"
+    // and "Panggilan ke-2" at 17 px (tests/test_display_upright_names.py).
     function nameLine() {
       k.root.classList.add("name-line", "no-meta");
       k.name.classList.add("clamped");
       const lineFits = () => below() <= ticket.clientHeight + 0.5 && twice() && !overflows(k.head);
-      // its first word at least, with its "…", beside the status (cut as cutName will, then made whole again): a
-      // first word too wide for that ("Pelayanan" beside "DIPANGGIL" in a tile 345 px wide) leaves the tile as it was
+      // its first word at least, with its "…", beside the status (cut as cutName will, then made whole again)
       const wordFits = () => {
         const e = cutPart(k);
         const wide = () => k.name.scrollWidth <= k.name.clientWidth + 0.5;
@@ -1433,22 +1436,27 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         return size(k.sub) >= least(1.2) - 0.05 && rows <= lines && k.sub.scrollWidth <= k.sub.clientWidth + 0.5
           && lineFits();
       };
-      const fitted = () => {
-        if (!recall.length) return floors.some((floor) => again([[k.name, least(1.4)]], floor, lineFits));
-        for (const floor of floors) {
-          for (const [beside, loose] of [[true, false], [false, false], [true, true]]) {
-            lines = loose ? 3 : 2;
-            k.root.classList.toggle("sub-beside", beside);
-            k.root.classList.toggle("sub-loose", loose);
-            k.sub.style.fontSize = "";
-            if (again([[k.name, least(1.4)], ...recall], floor, marked)) return true;
-          }
+      const fitted = (floor) => {
+        if (!recall.length) return again([[k.name, least(1.4)]], floor, lineFits);
+        for (const [beside, loose] of [[true, false], [false, false], [true, true]]) {
+          lines = loose ? 3 : 2;
+          k.root.classList.toggle("sub-beside", beside);
+          k.root.classList.toggle("sub-loose", loose);
+          k.sub.style.fontSize = "";
+          if (again([[k.name, least(1.4)], ...recall], floor, marked)) return true;
         }
         return false;
       };
-      if (fitted() && wordFits()) return true;
+      // the name smaller (what is beside it and under it as fitted) until its first word fits
+      const worded = () => shrink(k.name, () => wordFits() && (recall.length ? marked() : lineFits()), least(1.4), false);
+      for (const floor of floors) {
+        for (const narrow of [false, true]) {
+          k.name.classList.toggle("narrow", narrow);
+          if (fitted(floor) && worded()) return true;
+        }
+      }
       k.root.classList.remove("name-line", "no-meta", "sub-beside", "sub-loose");
-      k.name.classList.remove("clamped");
+      k.name.classList.remove("clamped", "narrow");
       k.sub.style.fontSize = "";
       return false;
     }
