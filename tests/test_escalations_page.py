@@ -498,6 +498,42 @@ def test_a_case_closed_while_the_page_was_offline_keeps_its_typed_card_saying_wh
     context.close()
 
 
+def test_what_is_typed_in_a_card_survives_a_reload_and_the_end_of_the_session(browser, office, officer):
+    """helper-482: LKPP's answer typed (or pasted from LKPP's mail) into a card, and its ticket number, were gone at a
+    reload of the page (F5), and when the session had ended (overnight, or signed out on another PC): Catat jawaban
+    then reloaded the page for the login, and the login brought back an empty card. The tab keeps what is typed in
+    each card until it is saved, the case closed or the card emptied."""
+    case = escalate(office, officer, "Yanti", "CV Sentosa", "Akun terkunci.", "Perlu reset oleh LKPP.")
+    other = escalate(office, officer, "Bambang", "CV Jaya", "Paket hilang.", "Perlu dicek LKPP.")
+    page = open_page(browser, office, "budi")
+    c = card(page, case)
+    c.locator("[name=lkpp_ticket]").fill("TTS-2026-0482")
+    c.locator("[name=answer]").fill("Akun sudah dibuka kembali oleh LKPP; silakan login ulang.")
+    page.reload()
+    expect(c.locator("[name=lkpp_ticket]")).to_have_value("TTS-2026-0482")
+    expect(c.locator("[name=answer]")).to_have_value("Akun sudah dibuka kembali oleh LKPP; silakan login ulang.")
+    expect(card(page, other).locator("[name=answer]")).to_have_value("")  # each card its own
+    # the session ends (signed out on another PC, or the office's midnight): the close asks for the login
+    officer.post(f"{office.url}/api/logout", json={}, timeout=5).raise_for_status()
+    c.locator("button.close-case").click()
+    expect(page.locator("#login-form")).to_be_visible()
+    sign_in(page, office, None, "budi")
+    expect(c.locator("[name=answer]")).to_have_value("Akun sudah dibuka kembali oleh LKPP; silakan login ulang.")
+    expect(c.locator("[name=lkpp_ticket]")).to_have_value("TTS-2026-0482")
+    c.locator("button.close-case").click()
+    expect(c).to_have_count(0)
+    closed = next(x for x in office.session("budi", PASSWORD).get(office.url + "/api/escalations", timeout=5).json()[
+        "closed"] if x["id"] == case["id"])  # fmt: skip
+    assert (closed["lkpp_ticket"], closed["lkpp_answer"]) == (
+        "TTS-2026-0482",
+        "Akun sudah dibuka kembali oleh LKPP; silakan login ulang.",
+    )
+    page.reload()  # closed: nothing kept for it, nor for a card emptied
+    expect(card(page, other)).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('antrian.escalations.typed')") is None
+    page.context.close()
+
+
 def test_the_front_office_sees_the_cases_but_records_nothing(browser, office, officer):
     case = escalate(office, officer, "Hana Putri", "Dinas Pendidikan", "Tidak bisa login.", "Akun ganda.")
     page = open_page(browser, office, "rina")

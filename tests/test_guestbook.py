@@ -428,3 +428,30 @@ def test_a_row_number_of_three_or_four_digits_prints_on_one_line(browser, office
             cell.evaluate("(td, n) => { td.textContent = n; }", number)
             assert cell.evaluate(lines_js) == [1, True], (media, number)
     context.close()
+
+
+def test_the_ten_columns_fit_a_1024_pixel_screen_in_english_too(browser, office):
+    """The head of office's 1024×768 laptop: the book's columns were set in millimetres adding up to A4's 277 mm,
+    1,047 px, so the table stood 24 px past the window's right edge and Keterangan ("dialihkan ke …; dilayani —
+    selesai") was cut at the screen's edge, the page scrolling sideways. The columns now share the window's width
+    in the same proportions (on A4 the same 277 mm), and the cells that never wrap (No, the day, the time, the
+    ticket label, a 13-digit mobile) still hold their text."""
+    r = requests.post(office.url + "/api/tickets", timeout=5, json=visitor(name="Yusuf Hadi", phone="0812345678901"))
+    assert r.status_code == 201, r.text
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-US")
+    r = context.request.post(office.url + "/api/login", data={"username": "budi", "password": "rahasia-123"})
+    assert r.ok, r.text()
+    page = context.new_page()
+    page.goto(f"{office.url}/counter/guestbook?lang=en")
+    cell = page.locator("table.guestbook tbody tr:last-child td").first
+    cell.wait_for()
+    assert page.locator("form.toolbar button").first.inner_text() == "Show"  # the page around the book in English
+    right = page.evaluate("document.querySelector('table.guestbook').getBoundingClientRect().right")
+    assert right <= 1024, f"the table ends at {right:.0f} px, past the 1024 px window"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    held = page.locator("table.guestbook tbody tr:last-child td").evaluate_all(
+        "tds => [0, 1, 2, 3, 8].map(i => [tds[i].textContent, tds[i].scrollWidth <= tds[i].clientWidth])"
+    )
+    assert all(fits for _, fits in held), held
+    assert held[4][0] == "0812345678901"
+    context.close()

@@ -41,6 +41,9 @@ const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answer
 // A close made by mistake is undone from the notice (Batalkan) this long after it; later, from "Baru ditutup".
 const UNDO_MS = 2 * 60 * 1000;
 const UNDO_KEY = "antrian.escalations.undo"; // the close this tab offers to undo, kept over a reload (sessionStorage)
+// What is typed in each case's card (LKPP's number, its answer), kept over a reload of this tab (sessionStorage): F5,
+// and the reload a 401 makes (the session ended overnight: Catat jawaban pressed, the login came, the answer was gone)
+const TYPED_KEY = "antrian.escalations.typed";
 // "Nomor tiket … dicatat." under the number field is news this long (the number stays at the card's top); it goes
 // sooner at the card's next action (a copy, Kirim ulang, typing), or when the card's number is no longer that one.
 const DONE_MS = 60 * 1000;
@@ -565,6 +568,7 @@ async function saveLkpp(entry, ev) {
     entry.lkppBase = undefined;
     entry.lkppLength.reset();
     entry.lkppLength.render(); // the field emptied: no count left under it
+    keepTyped(entry);
     renderInfo(entry);
     sayDone(entry, number);
   } catch (err) {
@@ -821,6 +825,16 @@ function buildCard(entry) {
       if (!lkpp.lkpp_ticket.value.trim()) entry.lkppBase = undefined;
       else if (entry.lkppBase === undefined) entry.lkppBase = entry.data.lkpp_ticket || "";
     });
+    for (const f of [lkpp, close]) f.addEventListener("input", () => keepTyped(entry));
+    const typed = readTyped()[entry.data.id];
+    if (typed) {
+      // typed before this tab reloaded: the number with the one shown then (a colleague's since is still a conflict)
+      lkpp.lkpp_ticket.value = typed.lkpp || "";
+      close.answer.value = typed.answer || "";
+      if (lkpp.lkpp_ticket.value.trim()) entry.lkppBase = typeof typed.base === "string" ? typed.base : "";
+      entry.answerLength.render();
+      entry.lkppLength.render();
+    }
     acts.append(lkpp, close);
   } else {
     acts.append(el("p", { class: "muted", dataset: { i18n: "form.readonly" } }, t("form.readonly")));
@@ -956,8 +970,46 @@ function renderRecent() {
   );
 }
 
+// ---- what is typed, kept over a reload (TYPED_KEY) ------------------------------------------------
+function readTyped() {
+  try {
+    return JSON.parse(sessionStorage.getItem(TYPED_KEY) || "{}") || {};
+  } catch (err) {
+    return {}; // none kept (storage off)
+  }
+}
+
+function writeTyped(all) {
+  try {
+    if (Object.keys(all).length) sessionStorage.setItem(TYPED_KEY, JSON.stringify(all));
+    else sessionStorage.removeItem(TYPED_KEY);
+  } catch (err) {
+    /* storage off: what is typed goes with a reload, as before */
+  }
+}
+
+// The card's number and answer as they are now (an emptied card: nothing kept)
+function keepTyped(entry) {
+  const number = entry.card.querySelector("input[name=lkpp_ticket]");
+  const answer = entry.card.querySelector("textarea[name=answer]");
+  if (!number || !answer || entry.closedNote) return;
+  const all = readTyped();
+  if (number.value.trim() || answer.value.trim()) {
+    all[entry.data.id] = { lkpp: number.value, base: entry.lkppBase, answer: answer.value };
+  } else delete all[entry.data.id];
+  writeTyped(all);
+}
+
+function dropTyped(id) {
+  const all = readTyped();
+  if (!(id in all)) return;
+  delete all[id];
+  writeTyped(all);
+}
+
 function removeCase(id) {
   const entry = state.cases.get(id);
+  dropTyped(id); // closed here, dismissed, or gone with nothing typed
   if (!entry) return;
   if (entry.done) clearTimeout(entry.done.timer);
   entry.card.remove();
@@ -1027,6 +1079,7 @@ const refresh = oneAtATime(async (at) => {
   const { body } = await api("GET", "/api/escalations");
   const first = !state.loaded;
   applyList((body && body.escalations) || [], at);
+  if (first) for (const id of Object.keys(readTyped())) if (!state.cases.has(Number(id))) dropTyped(id);
   state.recent = (body && body.closed) || [];
   if (body && body.closed_days) state.recentDays = body.closed_days;
   renderRecent();
