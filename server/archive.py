@@ -257,12 +257,13 @@ class RetentionResult:
     forms: int  # forms changed by this run
     requests: int  # stored idempotency answers dropped
     survey: int = 0  # survey responses whose link to their ticket was cut (the scores stay)
+    open_cases: int = 0  # escalations older than the cutoff still open with LKPP: their forms kept until closed
 
 
 def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: str = "retention") -> RetentionResult:
     """Replace name, phone and address of tickets older than `months` months with ANONYMISED, and cut the
     link of their survey responses to them (the scores, service, counter and day stay for the index); one
-    event."""
+    event. A case still open with LKPP keeps its visitor's name, phone and address until a run after its close."""
     if not 1 <= months <= MAX_RETENTION_MONTHS:
         raise ArchiveError("months_range", max=MAX_RETENTION_MONTHS)
     today = local_day(now, tz)
@@ -272,14 +273,10 @@ def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: st
         forms = tx.anonymise_forms_before(cutoff, ANONYMISED)
         dropped = tx.forget_requests_before(cutoff_start)
         survey = tx.unlink_survey_before(cutoff)
-        tx.add_event(
-            "retention",
-            now,
-            today,
-            actor=actor,
-            data={"months": months, "before": cutoff, "forms": forms, "requests": dropped, "survey": survey},
-        )
-    return RetentionResult(cutoff, forms, dropped, survey)
+        kept = tx.open_cases_before(cutoff)
+        data = {"months": months, "before": cutoff, "forms": forms, "requests": dropped, "survey": survey}
+        tx.add_event("retention", now, today, actor=actor, data={**data, "open_cases": kept} if kept else data)
+    return RetentionResult(cutoff, forms, dropped, survey, kept)
 
 
 def _read_only_uri(path: Path) -> str:

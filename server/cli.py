@@ -1623,6 +1623,8 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             # request sent twice) are not said: nothing the admin knows or acts on (the event keeps their count)
             counts = {"forms": counted("forms", result.forms), "survey": counted("survey_responses", result.survey)}
             say(words("retention.done", cutoff=result.cutoff, **counts))
+            if result.open_cases:  # their visitors' data kept: said, so that the admin knows why, and runs it again
+                say(words("retention.open_cases", cases=counted("open_cases", result.open_cases)))
         elif args.command == "go-live":
             return go_live(settings, args.yes, args.force)
         elif args.command == "backup":

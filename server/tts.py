@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 import uuid
 import wave
 import weakref
@@ -85,8 +86,11 @@ _SAY_CLUSTER_START = re.compile(_SAY_CLUSTER)
 _SAY_SHORT = frozenset({"di", "ke"})
 # Loanwords of service counters kept as they were borrowed, with an ending Indonesian syllables do not have: a rule
 # that let them be said would let "ULP" (the "lp" of "help"), "UPT" or "ASN" be said too. Said as words; an office
-# adds its own with [tts] say_as_word.
-_SAY_LOANWORDS = frozenset({"help", "helpdesk", "desk", "front", "bank", "call"})
+# adds its own with [tts] say_as_word. Among them LPSE's own services, e-Purchasing and e-Procurement: "LOKET
+# E-PURCHASING" was "loket E-P U R C H A S I N G", ten letters.
+_SAY_LOANWORDS = frozenset(
+    {"help", "helpdesk", "desk", "front", "bank", "call", "purchasing", "procurement", "technical", "support", "point"}
+)
 # Acronyms Indonesian could say as written but that offices and their visitors spell, in Indonesian letter names:
 # "KUA" is "ka u a" (not "kua"), "NIK" "en i ka", "RUP" "er u pe", "DAK" and "DAU" "de a ka", "de a u", "PAD" "pe a
 # de", "ITE" "i te e", "TIK" "te i ka", "KIP" and "KIS" (Kartu Indonesia Pintar, Sehat), "VIP". An office adds its own
@@ -99,6 +103,16 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 # next word by a hyphen ("A-two", "A-S N") espeak-ng says the letter, and a voice pack still finds `a` and `two`.
 _LONE_A = re.compile(r"(?<![^\W_])A (?=[^\W_])")
 AND_WORDS = {"id": "dan", "en": "and"}  # what "&" in a counter name is said as
+# What espeak-ng names rather than reads, and so is not said of a counter's name (the TV still shows it): a symbol or
+# an emoji (Unicode's "So" and "Sk": "Loket Prioritas ♿" was "… simbol kursi roda", "😀" "wajah gembira", "👍" "jempol
+# ke atas", "🇮🇩" "bendera Indonesia", "®" "terdaftar", "™" "merek dagang"), and a letter of a script other than the
+# Latin one, which the Indonesian voice hands to the English one letter by letter ("مكتب": "arabic mim, arabic kaf,
+# arabic ta, arabic ba"; Cyrillic, Chinese "kode huruf"). Marks (harakat, an emoji's variation selector; a Latin
+# letter keeps an accent NFC joins to it) and format characters (what joins an emoji's parts, a soft hyphen) go
+# without a trace: "Verifi\u00adkasi" stays one word.
+_UNSAID_CATEGORIES = frozenset({"So", "Sk"})
+_TRACELESS = frozenset({"Mn", "Mc", "Me", "Cf"})
+_UNSAID_RUN = re.compile(r"\s*\x00[\x00\s]*")
 
 WORKER_SCRIPT = Path(__file__).with_name("tts_worker.py")
 # Bumped when the audio a key stands for changes, so old cache files are not reused.
@@ -213,6 +227,27 @@ def sayable(word: str, in_capitals: bool = True, said: Collection[str] = (), spe
     return sum(c in "aeiou" for c in word) > 1 or not _SAY_CLUSTER_START.match(word)
 
 
+def unsaid(char: str) -> bool:
+    """Whether a character of a counter's name is left unsaid: a symbol, an emoji or a letter of a script other than the
+    Latin one, which espeak-ng would name ("simbol kursi roda", "arabic mim": see _UNSAID_CATEGORIES)."""
+    category = unicodedata.category(char)
+    if category in _UNSAID_CATEGORIES:
+        return True
+    return category.startswith("L") and "LATIN" not in unicodedata.name(char, "")
+
+
+def sayable_part(name: str) -> str:
+    """`name` without what `unsaid` leaves out: "Loket Prioritas ♿" -> "Loket Prioritas", "Loket😀Ramah" -> "Loket
+    Ramah", "Loket Zakat زكاة" -> "Loket Zakat"; a run of them (and the spaces about it) is one space. The rest in
+    the letters and digits it stands for (NFKC): "Loket Ⅱ" (one character, which espeak-ng said as "kode huruf dua
+    satu tujuh satu") -> "Loket II", "Loket ③" and a full-width "Loket ３" -> "Loket 3"."""
+    name = unicodedata.normalize("NFC", name)
+    marked = "".join("" if unicodedata.category(c) in _TRACELESS else "\x00" if unsaid(c) else c for c in name)
+    if "\x00" in marked:
+        marked = _UNSAID_RUN.sub(" ", marked)
+    return unicodedata.normalize("NFKC", marked)
+
+
 def counter_words(
     counter_name: str, lang: str = "id", said: Collection[str] = (), spelled: Collection[str] = ()
 ) -> str:
@@ -229,9 +264,10 @@ def counter_words(
     in capitals or not: "LOKET LPSE" -> "loket L P S E", "Helpdesk LPSE" -> "Helpdesk L P S E", "CS-1" -> "C
     S-satu" (espeak-ng read "LPSE" as a word, "lpsé", and "ULP", "PPID", "IT" too), "Bagian BAPPEDA" -> "Bagian
     bappeda", "DINAS KOMINFO" -> "dinas kominfo", "Kantor KUA" -> "Kantor K U A". The same in English: the name is
-    the office's sign, whatever the voice."""
+    the office's sign, whatever the voice. A symbol, an emoji or a letter of another script than the Latin one is not
+    said ("Loket Prioritas ♿" -> "Loket Prioritas", not "… simbol kursi roda": `sayable_part`)."""
 
-    name = _HASH.sub("", counter_name)
+    name = _HASH.sub("", sayable_part(counter_name))
 
     def say(m: re.Match[str]) -> str:
         before = " " if m.start() > 0 and name[m.start() - 1].isalpha() else ""

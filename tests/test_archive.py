@@ -444,6 +444,45 @@ def test_retention_anonymises_exactly_the_tickets_older_than_n_months(app, clock
     assert again.forms == 0
 
 
+def test_retention_keeps_the_visitor_of_a_case_still_open_with_lkpp_until_its_close(app, clock):
+    """A case escalated months ago and still open with LKPP: its officer calls the visitor back with LKPP's answer,
+    and Kirim ulang sends its mail again with the visitor's details. Retention anonymised its form all the same, and
+    both had "(dianonimkan)" for the phone to call. It is kept, counted in the run's event, and anonymised by the
+    first run after its close."""
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 5, 4, 2), "Selesai Lama")
+    clock.now = utc(2026, 5, 5, 2)
+    assert service.issue(visitor(name="Masih Terbuka", phone="081298765432")).kind is Kind.CREATED
+    for action, payload in (("call-next", {}), ("start", {}), ("escalate", {"note": "Perlu LKPP: data hilang"})):
+        clock.advance(minutes=3)
+        assert service.counter_action(1, action, payload, "budi").kind is Kind.DONE
+    clock.now = utc(2026, 11, 28, 2)
+    result = archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz)
+
+    def forms():
+        with service.store.read() as tx:
+            rows = tx.rows(
+                "SELECT t.status, f.name, f.phone FROM forms f JOIN tickets t ON t.id = f.ticket_id ORDER BY t.id"
+            )
+            events = [json.loads(e["data"]) for e in tx.rows("SELECT data FROM events WHERE type = 'retention'")]
+        return [tuple(r.values()) for r in rows], events
+
+    gone = archive.ANONYMISED
+    rows, events = forms()
+    assert rows == [("resolved", gone, gone), ("escalated", "Masih Terbuka", "081298765432")]
+    assert (result.forms, result.open_cases) == (1, 1)
+    assert events[-1]["open_cases"] == 1 and events[-1]["forms"] == 1
+    with service.store.read() as tx:
+        case = tx.rows("SELECT id FROM tickets WHERE status = 'escalated'")[0]["id"]
+    closed = service.close_escalation(str(case), {"answer": "Data dipulihkan LKPP.", "lkpp_ticket": "TTS-1"}, "budi")
+    assert closed.kind is Kind.DONE, closed
+    again = archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz)
+    assert (again.forms, again.open_cases) == (1, 0)
+    rows, events = forms()
+    assert rows == [("resolved", gone, gone), ("closed", gone, gone)]
+    assert "open_cases" not in events[-1]
+
+
 def test_retention_command_says_its_one_range_of_months_the_same_way_below_and_above_it(config_path):
     """0 said "--months harus 1 atau lebih", 99999 "--months harus 1-1200": one rule in two words. Each is refused
     as argparse refuses any bounded option (--up-to, --visitors): the range, and the number given."""

@@ -304,6 +304,7 @@ CLI_COUNTS = tuple(
         "forms",
         "stored_answers",
         "survey_responses",
+        "open_cases",
         "consultations",
         "visitors",
         "clips",

@@ -252,6 +252,39 @@ def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, s
 @pytest.mark.parametrize(
     ("counter", "lang", "spoken"),
     [
+        # a symbol or an emoji: espeak-ng said what it shows ("simbol kursi roda", "wajah gembira", "bendera Indonesia")
+        ("Loket Prioritas ♿", "id", "Loket Prioritas"),
+        ("♿ Loket Disabilitas", "id", "Loket Disabilitas"),
+        ("Loket 😀 Ramah", "id", "Loket Ramah"),
+        ("Loket😀Ramah", "id", "Loket Ramah"),
+        ("Loket 👨\u200d👩\u200d👧 Keluarga", "id", "Loket Keluarga"),  # one emoji of three joined
+        ("Loket 1️⃣", "id", "Loket satu"),  # a keycap: the digit, its selector and the keycap unsaid
+        ("Helpdesk LPSE® 🇮🇩", "id", "Helpdesk L P S E"),
+        ("Counter 2 ★", "en", "Counter two"),
+        # a letter of another script: the English voice named it ("arabic zain, arabic kaf, …")
+        ("Loket Zakat زكاة", "id", "Loket Zakat"),
+        ("Loket Zakat زَكَاة 2", "en", "Loket Zakat two"),
+        ("Café Pengaduan", "id", "Café Pengaduan"),  # a Latin letter with its accent is said
+        # what a character stands for: "Ⅱ" is one character, espeak-ng said "kode huruf dua satu tujuh satu"
+        ("Loket Ⅱ", "id", "Loket dua"),
+        ("Loket ③", "id", "Loket tiga"),
+        ("Loket ３", "id", "Loket tiga"),
+    ],
+)
+def test_a_symbol_an_emoji_or_another_script_in_a_counter_name_is_not_said(counter, lang, spoken):
+    """What espeak-ng names rather than reads is left out of the phrase; the TV still shows the name as written."""
+    assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
+
+
+def test_an_invisible_character_in_a_counter_name_splits_no_word():
+    """A soft hyphen pasted from a document, or a zero-width joiner, is no gap between words (a symbol's place is)."""
+    assert counter_words("Loket Verifi\u00adkasi 2").replace("\u00ad", "") == "Loket Verifikasi dua"
+    assert len(counter_words("Layanan\u200dInformasi").split()) == 1
+
+
+@pytest.mark.parametrize(
+    ("counter", "lang", "spoken"),
+    [
         # a word of capitals among small letters is an acronym: its letters, as an office says it
         ("Helpdesk LPSE", "id", "Helpdesk L P S E"),
         ("Loket UKPBJ 2", "id", "Loket U K P B J dua"),
@@ -264,6 +297,7 @@ def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, s
         ("Loket DISDUKCAPIL", "id", "Loket disdukcapil"),
         ("Sekretariat POKJA 2", "en", "Sekretariat pokja two"),
         ("Loket UMUM", "id", "Loket umum"),
+        ("Layanan E-PURCHASING", "id", "Layanan E-purchasing"),
         ("Dinas PUPR", "id", "Dinas P U P R"),
         ("Kantor KUA", "id", "Kantor K U A"),  # a word Indonesians spell though they could say it: "ka u a"
         ("Layanan VIP", "id", "Layanan V I P"),
@@ -423,7 +457,10 @@ def test_a_word_that_begins_or_ends_with_a_cluster_indonesian_syllables_lack_is_
     else:
         assume(cluster not in ONSETS + CLUSTERS)
         word = cluster + vowel + rest
-    assume(word not in {"HELP", "DESK", "BANK", "CALL", "FRONT"})
+    assume(
+        word
+        not in {"HELP", "DESK", "BANK", "CALL", "FRONT", "SUPPORT", "POINT", "PURCHASING", "PROCUREMENT", "TECHNICAL"}
+    )
     assert said_in_capitals(word, lang) == letter_a(" ".join(word), lang)
     assert said_among_small_letters(word, lang) == letter_a(" ".join(word), lang)
 
@@ -449,6 +486,12 @@ def test_a_word_that_begins_or_ends_with_a_cluster_indonesian_syllables_lack_is_
         ("FRONT", "front"),
         ("BANK", "bank"),
         ("CALL", "call"),
+        # LPSE's services, e-Purchasing and e-Procurement, and a desk's "TECHNICAL SUPPORT", "INFO POINT": spelled before
+        ("PURCHASING", "purchasing"),
+        ("E-PURCHASING", "E-purchasing"),
+        ("E-PROCUREMENT", "E-procurement"),
+        ("TECHNICAL SUPPORT", "technical support"),
+        ("POINT", "point"),
         # a Roman numeral is still its number
         ("XII", "dua belas"),
     ],
@@ -483,6 +526,11 @@ def espeak_phonemes(text: str, voice: str) -> str:
         ("A-1", "Loket UMUM", "id", "l'ok@t 'umum", "'u 'Em"),  # "umum", not "u em u em"
         ("A-1", "Loket A2", "en", "'eIt'u:", "a#"),  # the letter A, not "Loket uh two"
         ("AB-5", "Loket 1", "en", "'eIb'i:", "a#"),  # "Queue number, ay bee", not "uh bee"
+        ("A-1", "LOKET E-PURCHASING", "id", "l'ok@t 'epuRX'asiN", "tS'e h'a"),  # not "E-P U R C H A S I N G"
+        ("A-1", "Loket Prioritas ♿", "id", "l'ok@t pR2,iOR2'itas", "k'uRsi"),  # not "… simbol kursi roda"
+        ("A-1", "Loket 😀 Ramah", "id", "l'ok@t R2'amah", "w'adZah"),  # not "wajah gembira"
+        ("A-1", "Loket Zakat زكاة", "id", "l'ok@t z'akat", "'ar@bIk"),  # not "arabic zain, arabic kaf, …"
+        ("A-1", "Loket Ⅱ", "id", "l'ok@t d'ua", "h'uR2uf"),  # not "kode huruf dua satu tujuh satu"
     ],
 )
 def test_espeak_ng_says_the_counter_and_the_letters_as_a_visitor_should_hear_them(

@@ -55,7 +55,7 @@ function clearFieldErrors() {
   }
 }
 
-// Each refused field gets the server's words under it and is marked; the first one takes the focus.
+// Each refused field gets the server's words under it and is marked; the first one takes the focus (whether one did).
 function showFieldErrors(fields) {
   let first = null;
   for (const [name, text] of Object.entries(fields)) {
@@ -68,6 +68,18 @@ function showFieldErrors(fields) {
     }
   }
   if (first) first.focus();
+  return Boolean(first);
+}
+
+// The issue button had the focus and, disabled while the form was sent, lost it to the page's body: after an answer
+// that marks no field (the second number's question, the quota's, a refusal) Space and Enter went nowhere, and after
+// a correction saved the next visitor's name was a mouse click away. `target` takes it back, unless the clerk has
+// moved on meanwhile; `anywhere`: from any field of the form too (the correction is over: saved from its service's
+// list, the cursor stayed there).
+function refocus(target, anywhere = false) {
+  const at = document.activeElement;
+  const lost = !at || at === document.body || at === $("btn-register") || at === $("btn-cancel-edit");
+  if (lost || (anywhere && $("register").contains(at))) target.focus();
 }
 
 // A second Enter (or click) right after a number was issued or a correction saved, the form untouched since, is the
@@ -97,6 +109,7 @@ async function register(ev) {
   $("btn-register").disabled = true;
   clearFieldErrors();
   notice("reg-notice", "", "");
+  let next = null; // what takes the focus back once the button is enabled again
   try {
     const { body } = await api("POST", "/api/tickets", data);
     state.regRequest = null;
@@ -119,10 +132,15 @@ async function register(ev) {
     // The day's quota of the service is spent: the front office may still take a visitor who is here.
     if (err.body.error === "quota_reached") $("override-row").hidden = false;
     if (err.body.error === "duplicate_visitor") $("duplicate-row").hidden = false;
-    showFieldErrors(err.fields);
+    // no field marked: the question's tick (Space ticks it, Enter issues), else the button again (Enter: once more)
+    if (!showFieldErrors(err.fields)) {
+      const tick = ["r-duplicate", "r-override"].map($).find((box) => !box.closest("label").hidden && !box.checked);
+      next = tick || $("btn-register");
+    }
   } finally {
     state.busy = false;
     $("btn-register").disabled = false;
+    if (next) refocus(next);
   }
 }
 
@@ -343,6 +361,7 @@ async function saveEdit() {
   state.busy = true;
   $("btn-register").disabled = true;
   clearFieldErrors();
+  let next = null; // what takes the focus back once the button is enabled again
   try {
     const { body } = await api("POST", `/api/tickets/${ref(x)}/form`, data);
     if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
@@ -358,14 +377,16 @@ async function saveEdit() {
     notice("reg-notice", "info", moved ? () => t("reg.moved", { label: x.label, line: line() })
       : () => t(key, { label: x.label }));
     renderTickets();
+    next = form.name; // the next visitor's (or the one being typed before the correction, put back)
   } catch (err) {
     if (err.status === 401) return sessionEnded();
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
     notice("reg-notice", "error", () => refused(err));
-    showFieldErrors(err.fields);
+    if (!showFieldErrors(err.fields)) next = $("btn-register");
   } finally {
     state.busy = false;
     $("btn-register").disabled = state.editGone;
+    if (next) refocus(next, next === form.name);
   }
 }
 
@@ -2050,6 +2071,7 @@ $("btn-register").addEventListener("click", (ev) => {
 $("btn-cancel-edit").addEventListener("click", () => {
   endEdit();
   notice("reg-notice", "", "");
+  $("register").name.focus(); // the button is gone (hidden): the focus with it
 });
 $("register").addEventListener("input", (ev) => {
   state.regRequest = null; // another visitor, or corrected
@@ -2075,11 +2097,15 @@ $("btn-draft-clear").addEventListener("click", () => {
 });
 // The address is one line for the server (its line breaks become spaces), in a box of two lines to check it
 // against the paper: Enter does there what it does in the name or the phone.
-$("r-address").addEventListener("keydown", (ev) => {
-  if (ev.key !== "Enter" || ev.isComposing) return;
-  ev.preventDefault();
-  $("register").requestSubmit();
-});
+// So does the service's and the category's list, closed (an open one's Enter is its choice, not the page's): a wrong
+// service corrected by keyboard (Ubah data, Shift+Tab, "B") was saved only after eight Tabs to the button.
+for (const id of ["r-address", "r-service", "r-category"]) {
+  $(id).addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.isComposing || ev.altKey) return;
+    ev.preventDefault();
+    $("register").requestSubmit();
+  });
+}
 // A correction not saved yet is asked about before the page goes (the new visitor's form is kept instead).
 window.addEventListener("beforeunload", (ev) => {
   if (ending || !editUnsaved()) return; // the session ended: the login comes, said (sessionEnded)

@@ -515,11 +515,18 @@ class ReportQueries(TxBase):
 
     def anonymise_forms_before(self, day: str, placeholder: str) -> int:
         """Replace name, phone and address on the forms of tickets of days before `day` (and forget their folded
-        name and agency: nobody's earlier visits any more); returns how many changed."""
+        name and agency: nobody's earlier visits any more); returns how many changed. A case still open with LKPP
+        (escalated, not closed) keeps them: its officer calls the visitor back with LKPP's answer, and a mail sent
+        again (Kirim ulang) carries them; a run after its close reaches it (open_cases_before)."""
         cur = self.db.execute(
             "UPDATE forms SET name = ?1, phone = ?1, address = ?1, visitor_key = NULL WHERE ticket_id IN"
-            " (SELECT id FROM tickets WHERE day < ?2)"
+            " (SELECT id FROM tickets WHERE day < ?2 AND status != ?3)"
             " AND NOT (name IS ?1 AND phone IS ?1 AND address IS ?1 AND visitor_key IS NULL)",
-            [placeholder, day],
+            [placeholder, day, core.ESCALATED],
         )
         return cur.rowcount
+
+    def open_cases_before(self, day: str) -> int:
+        """How many tickets of days before `day` are cases still open with LKPP (anonymise_forms_before keeps them)."""
+        row = self.db.execute("SELECT count(*) FROM tickets WHERE day < ? AND status = ?", [day, core.ESCALATED])
+        return row.fetchone()[0]
