@@ -322,7 +322,8 @@ TEST_CALL_SECONDS = 3.0  # one sound check at a time: each plays for a few secon
 @require("admin")
 def test_call():
     """The TVs' sound check: a call announced on every TV display as a real one is (the chime, then the
-    speech, or on the server's speakers when calls play there), marked on screen as a test. {label,
+    speech, or on the server's speakers when calls play there), marked on screen as a test and said as one: "Tes
+    suara." ("Sound test.") before it, the `intro` (a recall's or a last chance's words after it). {label,
     counter_id, calls, last_chance (as the preview's)} -> {announce (as in a `called` event, a recall's or a last
     chance's with its intro; null when speech is off: the chime only), displays (how many TV pages are connected
     to hear it)}. The queue is not touched: no ticket, no event, nothing in the TVs' latest calls. One every
@@ -333,7 +334,8 @@ def test_call():
     if now - last[0] < TEST_CALL_SECONDS:
         raise TooMany()
     last[0] = now
-    announce, start = _announcer().announce_later(label, counter.name, calls, last_chance)  # with its intro
+    # with its intro, "Tes suara." first: never a call a visitor holding that number could walk to the counter for
+    announce, start = _announcer().announce_later(label, counter.name, calls, last_chance, test=True)
     if start is not None:
         start()
     message = {"label": label, "counter_id": counter.id, "counter_name": counter.name, "announce": announce}

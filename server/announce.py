@@ -28,7 +28,7 @@ from server import voice
 from server.config import Settings
 from server.errors import Localized
 from server.i18n import both, catalogue
-from server.tts import Speech, announcement_text, recall_words, speech_voice, vorbis_available
+from server.tts import SOUND_TEST, Speech, announcement_text, recall_words, speech_voice, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -216,7 +216,7 @@ class Announcer:
         return out
 
     def announce_later(
-        self, label: str, counter_name: str, calls: int = 1, last_chance: bool = False
+        self, label: str, counter_name: str, calls: int = 1, last_chance: bool = False, test: bool = False
     ) -> tuple[dict[str, Any] | None, Callable[[], None] | None]:
         """The announcement of a ticket's `calls`-th call (on its `last_chance`: one more skip is a no-show), and
         what starts it: queues its synthesis (and its
@@ -227,7 +227,10 @@ class Announcer:
         `text` is all that is said; a recall's `intro` ("Panggilan kedua.", on a last chance "Panggilan kedua,
         kesempatan terakhir.", and "Kesempatan terakhir." at its first call) is a file of its own, played before
         `audio` (the call's phrase, the same as at its first call), each of the `repeat` times; None for a
-        first call not on its last chance, and when the voice pack lacks its words."""
+        first call not on its last chance, and when the voice pack lacks its words.
+
+        The admin's sound check (`test`) says "Tes suara." ("Sound test.") first in its intro, before a recall's or
+        a last chance's words: never a call a visitor could take for a real one (`_prepare_call`)."""
         tts = self.settings.tts
         if not tts.enabled:
             return None, None
@@ -235,7 +238,7 @@ class Announcer:
         template = tts.template_en if lang == "en" else tts.template
         text = announcement_text(label, counter_name, template, lang, tts.say_as_word, tts.spell_out)
         intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
-        key, intro_key, start, _, _ = self._prepare_call(text, intro, lang)
+        key, intro_key, start, _, _, intro = self._prepare_call(text, intro, lang, test=test)
         said = f"{intro} {text}" if intro_key is not None else text
         out: dict[str, Any] = {"text": said, "repeat": tts.repeat, "audio": None, "intro": None}
         if tts.output == "display":
@@ -255,7 +258,7 @@ class Announcer:
         template = tts.template_en if lang == "en" else tts.template
         text = announcement_text(label, counter_name, template, lang, tts.say_as_word, tts.spell_out)
         intro = recall_words(calls, self.settings.queue.max_calls, lang, last_chance)
-        key, intro_key, start, pack, missing = self._prepare_call(text, intro, lang, play=False)
+        key, intro_key, start, pack, missing, intro = self._prepare_call(text, intro, lang, play=False)
         start()
         fmt = self.speech.audio_format
         return {
@@ -267,15 +270,17 @@ class Announcer:
         }
 
     def _prepare_call(
-        self, text: str, intro: str, lang: str, play: bool = True
-    ) -> tuple[str, str | None, Callable[[], None], voice.Pack | None, list[str]]:
+        self, text: str, intro: str, lang: str, play: bool = True, test: bool = False
+    ) -> tuple[str, str | None, Callable[[], None], voice.Pack | None, list[str], str]:
         """A call's `text` with its `intro` (a recall's "Panggilan kedua.", a last chance's "Kesempatan terakhir.",
         "" for a first call): the key of the
         call's speech, that of the intro (None: none is said), what queues both, the intro first, counting then
         the words that made espeak-ng say the call (the call played on the server's speakers when `play`), the
         pack that says them (None: espeak-ng; espeak-ng says an English office's calls in an English voice) and
-        the words the pack lacks for them.
-        The intro is said by whoever says the call; a pack that lacks its words says the call without it."""
+        the words the pack lacks for them, and the intro said ("": none).
+        The intro is said by whoever says the call; a pack that lacks its words says the call without it.
+        A sound check's (`test`) begins with "Tes suara." (SOUND_TEST), always said: by the pack that says the call
+        when it has the intro's words, else by espeak-ng (the call still the pack's, as a real call sounds)."""
         pack, missing = self._choose(text)
         counted = missing  # the words that made espeak-ng say the call (an intro's alone: `intro_missing`)
         said_by = speech_voice(self.speech.voice, lang)
@@ -284,18 +289,23 @@ class Announcer:
             intro = ""
         elif intro and missing and self.pack is not None:  # espeak-ng says it all; the pack's words lacked
             missing = missing + [w for w in self.pack.missing(intro) if w not in missing]
+        intro_pack = pack
+        if test:
+            intro = f"{SOUND_TEST.get(lang, SOUND_TEST['id'])} {intro}".strip()
+            if pack is not None and pack.missing(intro):
+                intro_pack = None  # a pack without `tes.wav`, `suara.wav`: espeak-ng says them
         key = self._key(text, pack, said_by)
-        intro_key = self._key(intro, pack, said_by) if intro else None
+        intro_key = self._key(intro, intro_pack, said_by) if intro else None
 
         def start() -> None:
             self._count_missing(counted)
             if intro_key is not None:
                 self._expect(intro_key)
-                self.jobs.put((intro_key, intro, pack, said_by, False, None))
+                self.jobs.put((intro_key, intro, intro_pack, said_by, False, None))
             self._expect(key)
             self.jobs.put((key, text, pack, said_by, play, intro_key))
 
-        return key, intro_key, start, pack, missing
+        return key, intro_key, start, pack, missing, intro
 
     def _key(self, text: str, pack: voice.Pack | None, said_by: str) -> str:
         return self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)

@@ -2087,8 +2087,9 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "200": _ok(
                         "Sent as a `test_call` message (no seq) to the TV displays, which chime and speak it as a "
-                        "call and mark it as a test; `announce` is as in a `called` event (null when speech is "
-                        "off: the chime only); `displays`: how many TV pages are connected.",
+                        "call and mark it as a test; `announce` is as in a `called` event, its `intro` beginning "
+                        '"Tes suara." ("Sound test."), said before the call (null when speech is off: the chime '
+                        "only); `displays`: how many TV pages are connected.",
                         {
                             "type": "object",
                             "properties": {

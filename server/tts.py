@@ -60,6 +60,10 @@ RECALL_LAST = {"id": "Panggilan terakhir.", "en": "Last call."}
 # ke-2 (kesempatan terakhir)"; display.last_chance, display.call_last_chance): its count then, never "terakhir" twice.
 LAST_CHANCE = {"id": "Kesempatan terakhir.", "en": "Last chance."}
 LAST_CHANCE_NTH = {"id": "Panggilan {nth}, kesempatan terakhir.", "en": "{Nth} call, last chance."}
+# Said first in the admin's sound check ("Putar di layar TV", POST /api/admin/voice/test-call), before a recall's or a
+# last chance's words: the TV writes "TES SUARA" (display.test_call), but a visitor holding that number heard a real
+# call and could walk to the counter. Said like a recall's words, before the call each time (server.announce).
+SOUND_TEST = {"id": "Tes suara.", "en": "Sound test."}
 
 _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
@@ -103,6 +107,28 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 # next word by a hyphen ("A-two", "A-S N") espeak-ng says the letter, and a voice pack still finds `a` and `two`.
 _LONE_A = re.compile(r"(?<![^\W_])A (?=[^\W_])")
 AND_WORDS = {"id": "dan", "en": "and"}  # what "&" in a counter name is said as
+# A range of numbers in a counter's name, "Loket 1-3", "1–3" (an en dash) or "1 s/d 3" ("s.d.", sampai dengan), each
+# number of at most NUMBER_DIGITS_MAX digits: "Loket satu sampai tiga" (espeak-ng's Indonesian said "satu-tiga" as one
+# word, "satutiga", the en dash as no word at all and "s/d" as "es garis miring de"). A hyphen beside a letter is no
+# range ("CS-2", "E-Purchasing", "Non-Penyedia"), nor is a run of three numbers ("1-2-3": a code, said as it was).
+RANGE_WORDS = {"id": "sampai", "en": "to"}
+_RANGE_SIGN = r"(?:[\-\u2013]|s\s*[./]\s*d\.?)"
+_RANGE = re.compile(
+    rf"(?<![\d\-\u2013])(\d{{1,{NUMBER_DIGITS_MAX}}})\s*{_RANGE_SIGN}\s*"
+    rf"(?=\d{{1,{NUMBER_DIGITS_MAX}}}(?![\d\-\u2013]))",
+    re.IGNORECASE,
+)
+# Abbreviations an office writes on its signs, said as the words they stand for: "Loket No. 3" was "loket no tiga",
+# "Lt. 2" "el te dua" (in English "lieutenant two"), "R. Rapat" "er rapat", "Ged. B" "ged be". With their full stop;
+# "No" and "Lt" without one only before a number ("No 3", "Lt 2"). The words are the office's language's: the English
+# voice says "number three", "floor two".
+ABBREVIATIONS = {
+    "no": {"id": "nomor", "en": "number"},
+    "lt": {"id": "lantai", "en": "floor"},
+    "r": {"id": "ruang", "en": "room"},
+    "ged": {"id": "gedung", "en": "building"},
+}
+_ABBREVIATION = re.compile(r"(?<![^\W_])(?:(no|lt|r|ged)\.|(no|lt)(?=\s*\d))\s*", re.IGNORECASE)
 # What espeak-ng names rather than reads, and so is not said of a counter's name (the TV still shows it): a symbol or
 # an emoji (Unicode's "So" and "Sk": "Loket Prioritas ♿" was "… simbol kursi roda", "😀" "wajah gembira", "👍" "jempol
 # ke atas", "🇮🇩" "bendera Indonesia", "®" "terdaftar", "™" "merek dagang"), and a letter of a script other than the
@@ -256,7 +282,9 @@ def counter_words(
     "&" is the word for "and" ("Registrasi & Verifikasi" -> "Registrasi dan Verifikasi"): espeak-ng's
     Indonesian says it as "tanda dan" and a voice pack would leave it out. "#" before a number is not said
     ("Loket #3" -> "Loket tiga", not "Loket pagar tiga"), and "/" is a pause ("PPK/Pokja" -> "P P K, Pokja", not
-    "garis miring").
+    "garis miring"). A range is said as one ("Loket 1-3", "1–3", "1 s/d 3" -> "Loket satu sampai tiga", not "satutiga":
+    RANGE_WORDS) and a sign's abbreviation as its word ("No. 3" -> "nomor tiga", "Lt. 2" -> "lantai dua", not "el te":
+    ABBREVIATIONS), in `lang`.
 
     A Roman numeral is said as its number ("Loket II" -> "Loket dua": espeak-ng's English said "Loket roman two"
     and a voice pack has no clip `ii`). A word of capitals Indonesian can say as written is a word, in small letters,
@@ -268,6 +296,14 @@ def counter_words(
     said ("Loket Prioritas ♿" -> "Loket Prioritas", not "… simbol kursi roda": `sayable_part`)."""
 
     name = _HASH.sub("", sayable_part(counter_name))
+    in_capitals = not any(c.islower() for c in name)  # of the name as written, before an abbreviation's words
+
+    def abbreviation(m: re.Match[str]) -> str:
+        said = ABBREVIATIONS["".join(g for g in m.groups() if g).lower()]
+        return f"{said.get(lang, said['id'])} "
+
+    range_word = RANGE_WORDS.get(lang, RANGE_WORDS["id"])
+    name = _RANGE.sub(rf"\1 {range_word} ", _ABBREVIATION.sub(abbreviation, name))
 
     def say(m: re.Match[str]) -> str:
         before = " " if m.start() > 0 and name[m.start() - 1].isalpha() else ""
@@ -276,8 +312,6 @@ def counter_words(
         if len(digits) > NUMBER_DIGITS_MAX:  # a phone or extension number: digit by digit
             return before + " ".join(number_words(int(d), lang) for d in digits) + after
         return before + number_words(int(digits), lang) + after
-
-    in_capitals = not any(c.islower() for c in name)
 
     def capitals(m: re.Match[str]) -> str:
         value = roman_value(m.group())

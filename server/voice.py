@@ -661,9 +661,10 @@ def recall_intros(settings: Any) -> list[str]:
 
 def office_clips(settings: Any, up_to: int = 999) -> list[str]:
     """The clips a pack for this office needs: the template's runs of words, the letters A-Z, the number
-    words from 0 to `up_to`, the words of the counters' names, and those the recalls and last chances say before the
-    call (`panggilan`, `kedua`, `terakhir`, `kesempatan`), in the office's language."""
-    from server.tts import counter_words, number_words
+    words from 0 to `up_to`, the words of the counters' names, those the recalls and last chances say before the
+    call (`panggilan`, `kedua`, `terakhir`, `kesempatan`) and the sound check's (`tes`, `suara`: server.tts
+    SOUND_TEST, said by espeak-ng when the pack lacks them), in the office's language."""
+    from server.tts import SOUND_TEST, counter_words, number_words
 
     lang, tts = settings.office.language, settings.tts
     template = tts.template_en if lang == "en" else tts.template
@@ -672,7 +673,7 @@ def office_clips(settings: Any, up_to: int = 999) -> list[str]:
         names += [w for w in tokens(number_words(n, lang)) if w]
     for counter in settings.counters:
         names += [w for w in tokens(counter_words(counter.name, lang, tts.say_as_word, tts.spell_out)) if w]
-    for intro in recall_intros(settings):
+    for intro in [*recall_intros(settings), SOUND_TEST.get(lang, SOUND_TEST["id"])]:
         names += [w for w in tokens(intro) if w]
     return list(dict.fromkeys(names))
 

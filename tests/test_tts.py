@@ -15,7 +15,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import write_config
+from conftest import speak_queued, write_config
 from fakespeech import FakeSpeech
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -276,6 +276,56 @@ def test_a_symbol_an_emoji_or_another_script_in_a_counter_name_is_not_said(count
     assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
 
 
+@pytest.mark.parametrize(
+    ("counter", "lang", "spoken"),
+    [
+        # a range of counters: espeak-ng's Indonesian said "satu-tiga" as one word, "satutiga"
+        ("Loket 1-3", "id", "Loket satu sampai tiga"),
+        ("Loket 1–3", "id", "Loket satu sampai tiga"),  # an en dash: said as no word at all, "satu tiga"
+        ("Loket 1 - 3", "id", "Loket satu sampai tiga"),
+        ("Loket 1 s/d 3", "id", "Loket satu sampai tiga"),  # "sampai dengan": was "es garis miring de"
+        ("Loket 1 s.d. 3", "id", "Loket satu sampai tiga"),
+        ("LOKET 10-12", "id", "loket sepuluh sampai dua belas"),
+        ("Loket 1-3", "en", "Loket one to three"),
+        ("Loket 1–3", "en", "Loket one to three"),
+        # a hyphen beside a letter is no range, nor a label's, nor a dash before a word; a code of three numbers stays
+        ("Loket CS-2", "id", "Loket C S-dua"),
+        ("LOKET E-PURCHASING", "id", "loket E-purchasing"),
+        ("Layanan E-Purchasing", "id", "Layanan E-Purchasing"),
+        ("Loket 3 – Registrasi", "id", "Loket tiga – Registrasi"),
+        ("Loket 1-2-3", "id", "Loket satu-dua-tiga"),
+    ],
+)
+def test_a_range_of_counters_is_said_from_one_number_to_the_other(counter, lang, spoken):
+    assert counter_words(counter, lang) == spoken
+
+
+@pytest.mark.parametrize(
+    ("counter", "lang", "spoken"),
+    [
+        # what an office writes on its signs, said as the words: espeak-ng said "no", "el te", "er", "ged"
+        ("Loket No. 3", "id", "Loket nomor tiga"),
+        ("Loket No.3", "id", "Loket nomor tiga"),
+        ("Loket No 3", "id", "Loket nomor tiga"),
+        ("LOKET NO. 3", "id", "loket nomor tiga"),
+        ("Helpdesk Lt. 2", "id", "Helpdesk lantai dua"),
+        ("Helpdesk Lt 2", "id", "Helpdesk lantai dua"),
+        ("LOKET DI LT. 2", "id", "loket di lantai dua"),  # still a name all in capitals: "di" is a word
+        ("R. Rapat", "id", "ruang Rapat"),
+        ("Meja Ged. B Lt. 2", "id", "Meja gedung B lantai dua"),
+        ("Loket No. 3", "en", "Loket number three"),
+        ("Helpdesk Lt. 2", "en", "Helpdesk floor two"),  # espeak-ng's English said "lieutenant two"
+        # not an abbreviation: a word that begins so, "No" or "Lt" without a full stop before a word, a lone letter
+        ("Loket Nomor 3", "id", "Loket Nomor tiga"),
+        ("Loket Notaris", "id", "Loket Notaris"),
+        ("Meja R&D", "id", "Meja R dan D"),
+        ("Loket R 2", "id", "Loket R dua"),
+    ],
+)
+def test_an_abbreviation_on_an_office_sign_is_said_as_its_word(counter, lang, spoken):
+    assert counter_words(counter, lang) == spoken
+
+
 def test_an_invisible_character_in_a_counter_name_splits_no_word():
     """A soft hyphen pasted from a document, or a zero-width joiner, is no gap between words (a symbol's place is)."""
     assert counter_words("Loket Verifi\u00adkasi 2").replace("\u00ad", "") == "Loket Verifikasi dua"
@@ -531,6 +581,12 @@ def espeak_phonemes(text: str, voice: str) -> str:
         ("A-1", "Loket 😀 Ramah", "id", "l'ok@t R2'amah", "w'adZah"),  # not "wajah gembira"
         ("A-1", "Loket Zakat زكاة", "id", "l'ok@t z'akat", "'ar@bIk"),  # not "arabic zain, arabic kaf, …"
         ("A-1", "Loket Ⅱ", "id", "l'ok@t d'ua", "h'uR2uf"),  # not "kode huruf dua satu tujuh satu"
+        ("A-1", "Loket 1-3", "id", "s'atu s'ampaI t'iga", "s'atut'iga"),  # not one word, "satutiga"
+        ("A-1", "Loket 1–3", "id", "s'atu s'ampaI t'iga", "s'atu t'iga"),
+        ("A-1", "Loket 1-3", "en", "w'0n t@ Tr'i:", "w'0nTr'i:"),
+        ("A-1", "Loket No. 3", "id", "l'ok@t n'omOR t'iga", "n'o t'iga"),  # "nomor tiga", not "no tiga"
+        ("A-1", "Loket Lt. 2", "id", "l'antaI d'ua", "Elt'e"),  # "lantai dua", not "el te dua"
+        ("A-1", "Loket Lt. 2", "en", "fl'o@", "Elt'i:"),  # "floor two", not "el tee" (lieutenant)
     ],
 )
 def test_espeak_ng_says_the_counter_and_the_letters_as_a_visitor_should_hear_them(
@@ -926,6 +982,35 @@ def test_an_english_office_s_calls_are_said_by_the_english_voice(tmp_path):
     finally:
         announcer.speech.close()
         reference.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "calls", "intro", "call"),
+    [
+        ("id", 1, "Tes suara.", PHRASE),
+        ("id", 2, "Tes suara. Panggilan kedua.", PHRASE),
+        ("en", 1, "Sound test.", "Queue number, A, twelve. Please go to, Loket two."),
+    ],
+)
+def test_the_admins_sound_check_says_it_is_a_test_before_the_call(tmp_path, lang, calls, intro, call):
+    """ "Putar di layar TV" said a real call ("Nomor antrian, A, dua belas. Silakan menuju, Loket dua."): a visitor
+    holding A-12 could walk to Loket 2. It begins "Tes suara." ("Sound test."), an intro file said by espeak-ng
+    before the call's (a recall's words after it), the call's file the same as a real call's."""
+    settings = load_settings(write_config(tmp_path, {'language = "id"': f'language = "{lang}"'}))
+    announcer = Announcer(settings, speech=Speech(tmp_path / "speech", voice=settings.tts.voice))
+    try:
+        test, start = announcer.announce_later("A-12", "Loket 2", calls, test=True)
+        assert test["text"] == f"{intro} {call}"
+        real, _ = announcer.announce_later("A-12", "Loket 2", calls)
+        assert test["audio"] == real["audio"] and test["intro"] not in (None, real["intro"])
+        start()
+        assert speak_queued(announcer) == 2
+        made = announcer.speech.path_for(test["intro"].rsplit("/", 1)[-1].split(".")[0])
+        assert wav_facts(made)[3] > 0.5  # espeak-ng said it
+        said = espeak_phonemes(intro, speech_voice("id", lang))
+        assert ("t'Es su'aR2a" if lang == "id" else "s'aUnd t'Est") in said, said
+    finally:
+        announcer.speech.close()
 
 
 @pytest.mark.parametrize(

@@ -997,10 +997,16 @@ def test_an_uploaded_clip_completes_the_pack(voice_app, espeak_pack):
     r = client.get(preview["audio"])
     assert r.status_code == 200 and r.data[:4] == b"OggS"
     r.close()
-    # The TVs' sound check with no TV connected: the call is made as a real one's, and nobody heard it.
+    # The TVs' sound check with no TV connected: the call is made as a real one's, said as a test ("Tes suara."
+    # first: it was the bare call, which a visitor holding A-11 could walk to Loket 2 for), and nobody heard it.
     check = client.post("/api/admin/voice/test-call", json={"label": "A-11", "counter_id": 2}, headers=h)
     assert check.status_code == 200 and check.get_json()["displays"] == 0
-    assert check.get_json()["announce"]["text"] == "Nomor antrian, A, sebelas. Silakan menuju, Loket dua."
+    said = check.get_json()["announce"]
+    assert said["text"] == "Tes suara. Nomor antrian, A, sebelas. Silakan menuju, Loket dua."
+    assert (
+        said["audio"] == preview["audio"]
+        and said["intro"] == f"/api/tts/{announcer.speech.key('Tes suara.', announcer.pack)}.ogg"
+    )
 
 
 def test_the_preview_says_a_second_and_a_last_call_with_its_intro_before_the_call(voice_app):
@@ -1029,8 +1035,13 @@ def test_the_preview_says_a_second_and_a_last_call_with_its_intro_before_the_cal
         r.close()
     assert announcer.speech.synth_count == 0  # the pack said all of it
     check = client.post("/api/admin/voice/test-call", json={"label": "A-12", "counter_id": 2, "calls": 3}, headers=h)
-    assert check.status_code == 200 and check.get_json()["announce"]["intro"] == said[3]["intro"]
-    assert check.get_json()["announce"]["text"] == f"Panggilan terakhir. {call}"
+    test_intro = "Tes suara. Panggilan terakhir."  # the recall's words after the test's, one file of the pack's
+    assert (
+        check.status_code == 200
+        and check.get_json()["announce"]["intro"] == f"/api/tts/{key(test_intro, announcer.pack)}.ogg"
+    )
+    assert check.get_json()["announce"]["text"] == f"{test_intro} {call}"
+    assert check.get_json()["announce"]["audio"] == said[3]["audio"]
 
 
 @pytest.mark.parametrize("calls", [0, 4, "2", True, 2.0, None])
@@ -1083,8 +1094,9 @@ def test_the_preview_says_a_last_chance_before_its_first_call_and_its_recalls_th
     asked = {"label": "A-12", "counter_id": 2, "calls": 2, "last_chance": True}
     check = client.post("/api/admin/voice/test-call", json=asked, headers=h)
     assert check.status_code == 200, check.get_json()
-    assert check.get_json()["announce"]["intro"] == said[2, True]["intro"]
-    assert check.get_json()["announce"]["text"] == f"Panggilan kedua, kesempatan terakhir. {call}"
+    test_intro = "Tes suara. Panggilan kedua, kesempatan terakhir."
+    assert check.get_json()["announce"]["intro"] == f"/api/tts/{key(test_intro, announcer.pack)}.ogg"
+    assert check.get_json()["announce"]["text"] == f"{test_intro} {call}"
 
 
 @pytest.mark.parametrize("chance", ["true", 1, 0, None, "ya", [True]])
@@ -1100,6 +1112,40 @@ def test_a_preview_whose_last_chance_is_not_true_or_false_is_refused_naming_the_
 
 
 CALL_ID = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+
+
+def test_the_sound_check_says_tes_suara_from_the_pack_or_else_by_espeak_ng_the_call_from_the_pack(
+    espeak_pack, tmp_path
+):
+    """The TVs' sound check begins "Tes suara.": from the pack's `tes.wav` and `suara.wav` (voices/make_espeak_pack.py
+    makes them: server.voice.office_clips), and from a pack without them by espeak-ng, never left out as a recall's
+    words a pack lacks are (the call alone would be a real call to a visitor holding the number); the call itself is
+    the pack's, the file a real call plays."""
+    settings = load_settings(clips_config(tmp_path, espeak_pack))
+    assert {"tes", "suara"} <= set(voice.office_clips(settings, up_to=1))
+    lacking = copy_pack(espeak_pack, tmp_path / "voices" / "tanpa-tes", leave_out=("tes", "suara"))
+    for folder, intro_by_pack in ((espeak_pack, True), (lacking, False)):
+        (tmp_path / folder.name).mkdir()
+        announcer = Announcer(load_settings(clips_config(tmp_path / folder.name, folder)))
+        try:
+            announcer.refresh_voice()
+            pack = announcer.pack
+            test, start = announcer.announce_later("A-12", "Loket 1", 2, test=True)
+            real, _ = announcer.announce_later("A-12", "Loket 1", 2)
+            intro = "Tes suara. Panggilan kedua."
+            assert test["text"] == f"{intro} {CALL_ID}" and test["audio"] == real["audio"]
+            said_by = pack if intro_by_pack else None
+            key = announcer.speech.key(intro, said_by) if said_by else announcer.speech.key(intro, voice="id")
+            assert test["intro"] == f"/api/tts/{key}.ogg", folder
+            start()
+            speak_queued(announcer)
+            assert announcer.speech.path_for(key).exists()
+            assert (announcer.speech.synth_count, announcer.speech.joined_count) == (
+                (0, 2) if intro_by_pack else (1, 1)
+            )
+            assert announcer.voice_status()["missing"] == []  # no call lacked a word
+        finally:
+            announcer.speech.close()
 
 
 @pytest.mark.parametrize(

@@ -241,7 +241,9 @@ def test_the_admin_plays_a_call_on_the_tv_and_it_speaks_there_from_the_recording
     tv.wait_for_function("() => antrianDisplay.log.length === 1 && antrianDisplay.log[0].end !== null", polling=50)
     (entry,) = tv.evaluate("antrianDisplay.log")
     assert entry["test"] and entry["label"] == "A-12"
-    assert [(p["kind"], p["ok"]) for p in entry["parts"]] == [("chime", True), ("speech", True)], entry
+    # "Tes suara." from the pack before the call: the bare call was one a visitor holding A-12 could walk up for
+    assert [(p["kind"], p["ok"]) for p in entry["parts"]] == [("chime", True), ("intro", True), ("speech", True)], entry
+    assert entry["text"] == "Tes suara. Nomor antrian, A, dua belas. Silakan menuju, Loket satu.", entry
     assert tv.evaluate("antrianDisplay.state.recent.length") == 0
     tv.context.close()
     page.context.close()
