@@ -1555,6 +1555,12 @@ def _counter_draft() -> dict[str, Any]:
                             "ticket_id": {"type": "integer"},
                             "saved_at": DATETIME,
                             "version": DRAFT_VERSION,
+                            "dropped": {
+                                "type": "array",
+                                "items": {"const": "priority_class"},
+                                "description": "Fields kept empty: a `priority_class` no longer in the priority table "
+                                "(the admin took it out while the form was open). Absent when none.",
+                            },
                         },
                     },
                 )

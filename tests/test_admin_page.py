@@ -305,6 +305,43 @@ def test_an_officer_account_is_added_reset_and_disabled(browser, live, boss):
     page.context.close()
 
 
+def test_disabling_an_officer_serving_a_visitor_asks_first_and_says_where_the_visitor_is_left(browser, live, boss):
+    """An officer serving a visitor at Loket 3: the admin's Nonaktifkan ended the session and freed the counter at once,
+    the visitor left sitting at a counter with nobody, and the page said only "fajar dinonaktifkan." The first click
+    now says who is at which counter and what will become of them, and changes nothing; the second disables, and the
+    notice says where the visitor is left."""
+    empty_queue(live)
+    live.add_user("fajar", "officer")
+    served = issue(live, "Rahmat", "B")
+    officer = live.session("fajar", PASSWORD)
+    for action in ("call-next", "start"):
+        r = officer.post(f"{live.url}/api/counters/3/{action}", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+    page = admin_page(browser, live)
+    expect(page.locator("#live-counters tr[data-counter='3']")).to_contain_text(f"{served['label']} · dilayani")
+    row = page.locator('#users tr[data-user="fajar"]')
+    notice = page.locator("#sec-users .notice")
+    row.locator('[data-act="active"]').click()
+    expect(notice).to_have_attribute("data-kind", "warn")
+    expect(notice).to_contain_text(
+        f"fajar masih memegang loket dengan pengunjung: {served['label']} sedang dilayani di Loket 3"
+    )
+    expect(row.locator('[data-act="active"]')).to_have_text("Yakin nonaktifkan?")
+    expect(row.locator(".badge")).to_have_text("Aktif")
+    assert officer.get(f"{live.url}/api/me", timeout=5).status_code == 200  # nothing done yet
+    row.locator('[data-act="active"]').click()
+    expect(row.locator(".badge")).to_have_text("Nonaktif")
+    expect(notice).to_have_text(
+        f"fajar dinonaktifkan. Loket 3 dilepas: {served['label']} menunggu petugas lain memilih Loket 3 untuk"
+        " melanjutkan layanannya."
+    )
+    counter = next(c for c in boss.get(f"{live.url}/api/staff/state", timeout=5).json()["counters"] if c["id"] == 3)
+    assert counter["officer"] is None and counter["ticket"]["label"] == served["label"], counter
+    assert counter["ticket"]["status"] == "serving"
+    page.context.close()
+    empty_queue(live)
+
+
 # what covers each of the accounts' buttons, the button's label: [] when every one is in reach (what a click finds at
 # its middle, scrolled to the middle of the screen, is the button itself)
 COVERED_BUTTONS = """() => [...document.querySelectorAll('#users button')].filter((b) => {

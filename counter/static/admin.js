@@ -10,7 +10,7 @@
 // settings_changed_meanwhile, naming who and when) and the page keeps the draft on screen with that message
 // and a "Reload this section" button: nobody's change is overwritten unseen (docs/admin.md).
 // Everything shown goes through textContent (el()), never innerHTML.
-import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
+import { api, connectLive, doubled, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 import { inOrder } from "/static/live.js";
 
@@ -34,6 +34,7 @@ const state = {
   editing: null, // username whose full name / NIP inputs are open
   counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
   armedCounter: null, // counter whose Lepas button waits for its confirming click
+  armedUser: null, // account whose Nonaktifkan waits for its confirming click (it holds a visitor at a counter)
   releaseSaid: null, // this page's last Lepas of a held counter: {id, seq, params, text} (sayRelease)
   released: new Map(), // counter id -> its last release {seq, returned, place, service} (events, snapshots)
   live: null, // the live connection (start): whether its events are past a release's answer (knows)
@@ -732,9 +733,10 @@ function renderUsers() {
   };
   const rows = state.users.map((u) => {
     const me = state.me && u.username === state.me.username;
+    const armed = u.active && state.armedUser === u.username;
     const toggle = el("button", { type: "button", class: "small", dataset: { act: "active" }, disabled: me && u.active },
-      u.active ? t("btn.disable") : t("btn.enable"));
-    toggle.addEventListener("click", () => setActive(u, !u.active));
+      u.active ? t(armed ? "btn.disable_confirm" : "btn.disable") : t("btn.enable"));
+    toggle.addEventListener("click", (ev) => (u.active ? disableUser(u, ev) : setActive(u, true)));
     const reset = el("button", { type: "button", class: "small", dataset: { act: "reset" } }, t("btn.reset_password"));
     reset.addEventListener("click", () => {
       state.resetting = state.resetting === u.username ? null : u.username;
@@ -863,12 +865,43 @@ async function resetPassword(user, password, button, form) {
   }
 }
 
-async function setActive(user, active) {
+// The visitors an account has at the counters it holds now (Loket sekarang): {counter, label, status} of each
+// counter with a ticket called or served there.
+function visitorsHeldBy(username) {
+  return [...state.counters].filter(([, e]) => e.officer === username && e.ticket)
+    .map(([id, e]) => ({ counter: counterName(id), label: e.ticket.label, status: e.ticket.status }));
+}
+
+// Nonaktifkan of an account that holds a visitor at a counter: its session ends and its counter is freed at once,
+// the visitor left at the counter with nobody (or sent back to the line). The admin pressed it mid-serve and was
+// told only "budi dinonaktifkan."; now the first click says what will happen to whom and the second does it.
+function disableUser(user, ev) {
+  const held = visitorsHeldBy(user.username);
+  if (held.length && state.armedUser !== user.username) {
+    state.armedUser = user.username;
+    const visits = held.map((h) => t(h.status === "called" ? "users.holds_called" : "users.holds_serving", h)).join("; ");
+    usersNotice("warn", t("users.disable_warn", { username: user.username, visits }));
+    renderUsers();
+    setTimeout(() => {
+      if (state.armedUser !== user.username) return;
+      state.armedUser = null;
+      renderUsers();
+    }, 8000);
+    return;
+  }
+  if (held.length && doubled(ev)) return; // a double click is not a confirmation
+  state.armedUser = null;
+  setActive(user, false, held);
+}
+
+// `held`: the visitors the account had at its counters as it was disabled (disableUser): where each is now.
+async function setActive(user, active, held = []) {
   try {
     const { body } = await api("POST", `/api/admin/users/${encodeURIComponent(user.username)}/active`, { active });
     Object.assign(user, body.user);
     renderUsers();
-    usersNotice("info", t(active ? "done.enabled" : "done.disabled", { username: user.username }));
+    const after = held.map((h) => ` ${t(h.status === "called" ? "done.disabled_called" : "done.disabled_serving", h)}`);
+    usersNotice("info", t(active ? "done.enabled" : "done.disabled", { username: user.username }) + after.join(""));
   } catch (err) {
     if (err.status === 401) return location.reload();
     usersNotice("error", err.message);

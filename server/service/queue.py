@@ -593,6 +593,14 @@ class QueueCommands:
             raise FormIncomplete({"version": "invalid"})
         payload = clean_texts(payload, {"solution": True, "note": True})
         bad = core._outcome_fields(payload.get("category"), payload.get("priority_class"), self.unit.classes())
+        dropped = []
+        if "priority_class" in bad and isinstance(payload.get("priority_class"), str):
+            # A class the admin took out of the priority table while the officer's form was open (the page still
+            # offers it): the whole save was refused, and the answer typed after it was no longer kept on the server.
+            # The rest is kept, without the class (the finish says it is unknown; the answer says it was dropped).
+            del bad["priority_class"]
+            payload = {**payload, "priority_class": ""}
+            dropped.append("priority_class")
         texts = {}
         for key in DRAFT_FIELDS:
             value = payload.get(key)
@@ -611,7 +619,8 @@ class QueueCommands:
                 if based_on != (row["version"] if row is not None and row["counter_id"] == counter.id else 0):
                     raise QueueError("draft_stale")
             version = tx.save_draft(current.id, counter.id, current.day, officer, texts, now)
-            return Outcome({"ok": True, "ticket_id": current.id, "saved_at": iso(now), "version": version})
+            body = {"ok": True, "ticket_id": current.id, "saved_at": iso(now), "version": version}
+            return Outcome({**body, "dropped": dropped} if dropped else body)
 
         return self.unit.run(None, run).body
 
