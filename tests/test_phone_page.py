@@ -550,6 +550,58 @@ def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(brows
         server.stop()
 
 
+def test_a_place_whose_reads_failed_half_a_minute_is_read_again_once_a_minute(browser, tmp_path):
+    """Passed over, the number waits again; the skip's event has no place in it, and the page reads its ticket for it.
+    Those reads refused for half a minute (the guest Wi-Fi's shared address over its request budget, the server
+    busy), the page gave up after the fifth try and said "Memperbarui posisi Anda…" until the office's next event,
+    minutes later in a quiet hour. It tries again once a minute, until a read comes."""
+    server = LiveServer(write_config(tmp_path), numbers=CALM_NUMBERS).start()  # the page's clock moves on in steps
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        server.add_user("petugas", "officer")
+        officer = counter_actions(server, "petugas")
+        mine = issue(server)
+        page = context.new_page()
+        install_clock(page)
+        refused: list = []
+
+        def route(r) -> None:
+            if refusing:
+                refused.append(r.request.url)
+                r.fulfill(status=503, json={"error": "db_busy"})
+            else:
+                r.continue_()
+
+        refusing = False
+        page.route(f"**/api/tickets/{mine['token']}?*", route)
+        page.goto(f"{server.url}/t/{mine['token']}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        for action in ("call-next", "recall", "recall"):  # skipped only after its third call
+            officer(action)
+        expect(page.locator("#called-sub")).to_contain_text("terakhir")
+        refusing = True
+        officer("skip")
+        position = page.locator("#position")
+        expect(position).to_have_text("Memperbarui posisi Anda…")
+
+        def on(seconds: int, done) -> bool:
+            """The page's clock moved on a second at a time, at most `seconds`, until `done()`; whether it held."""
+            for _ in range(seconds):
+                if done():
+                    return True
+                page.clock.run_for(1000)
+                page.evaluate("fetch('/healthz').then(() => 0)")  # a round trip: the refused reads' answers handled
+            return done()
+
+        assert on(40, lambda: len(refused) >= 6), refused  # the first read and its five tries, within 30 s
+        refusing = False
+        assert on(70, lambda: position.text_content() != "Memperbarui posisi Anda…"), refused
+        expect(position).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
+    finally:
+        context.close()
+        server.stop()
+
+
 def test_an_expired_number_names_when_the_office_opens_next(browser, tmp_path):
     """The expired number's note says to take a new number "pada jam layanan": a visitor reading it at 17.00, the
     office closed, did not know when that is. With [hours] set and the office closed it names the next opening as

@@ -581,15 +581,24 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   // -- live updates ---------------------------------------------------------------------------
-  // The ticket's own view (its place, wait, service name) after an event; tried again a few times when
-  // it fails (a weak signal), not left at the event's bare ticket.
+  // The ticket's own view (its place, wait, service name) after an event; tried again when it fails (a weak
+  // signal; the guest Wi-Fi's shared address over its request budget, 429; the server busy, 503), not left at the
+  // event's bare ticket: five times within 30 s, then once a minute until one is read. It gave up after the fifth,
+  // and a number passed over or sent to another service said "Memperbarui posisi Anda…" (its service's name blank)
+  // until the office's next event, minutes later in a quiet hour. A token no ticket has (404) is not asked again.
+  var REFETCH_QUICK_TRIES = 5;
+  var REFETCH_LATER_MS = 60000;
   function refetch(delay) {
     clearTimeout(refetchTimer);
     refetchTimer = setTimeout(function () {
       fetch("/api/tickets/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (body) { refetchTries = 0; update(body.ticket, body.ticket.seq); })
-        .catch(function () { if (++refetchTries <= 5) refetch(2000 * refetchTries); });
+        .catch(function (status) {
+          if (status === 404) return;
+          refetchTries += 1;
+          refetch(refetchTries <= REFETCH_QUICK_TRIES ? 2000 * refetchTries : REFETCH_LATER_MS);
+        });
     }, delay === undefined ? 150 : delay);
   }
 
@@ -642,6 +651,10 @@ import { createSurveyForm } from "./skmform.js";
         // be older than it: an answer on the tablet, the office's reply, the day's end told by no event this
         // page got. Read again (a survey not read yet is read by render, once the ticket is served).
         var surveyRead = survey.state || survey.loading;
+        if (snap.ticket && refetchTries > 0) {   // the view a failed read was tried again for: no more tries
+          clearTimeout(refetchTimer);
+          refetchTries = 0;
+        }
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
         else render();
         if (surveyRead && FINISHED.indexOf(ticket.status) >= 0) fetchSurvey();
