@@ -379,6 +379,7 @@ def guestbook_page():
 def dashboard_page():
     """Service-time figures against the SOP's standard times, as server-drawn SVG charts."""
     from server import figures
+    from shared.dates import long_date, zone_abbreviation
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -400,9 +401,16 @@ def dashboard_page():
                 for g in data["groups"]
             ],
         }
+    # when these figures were made, in the office's time; a period that holds today goes on changing, and the page
+    # left open all day (the head of office's laptop, a wall screen) loads itself again every minute (dashboard.js)
+    now = service.clock().astimezone(settings.office.tz)
+    clock = f"{now:%H}{'.' if lang == 'id' else ':'}{now:%M} {zone_abbreviation(now)}"
+    made_at = t("page.dashboard.made_at", lang, day=long_date(now, lang), time=clock)
     html = render_template(
         "counter/dashboard.html",
         lang=lang,
+        made_at=made_at,
+        reloads=not bad and day_to >= service.day(),
         problems=range_problems(bad, day_from, day_to, lang),
         data=data,
         bad=bad,

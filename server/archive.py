@@ -345,6 +345,23 @@ def has_sqlite_header(path: Path) -> bool:
         return False
 
 
+def wal_left_behind(path: Path) -> Path | None:
+    """The `-wal` a database file at `path` lacks: a file in WAL mode (byte 18 of its header 2) is a server's own
+    database copied as it is (every copy Antrian makes is not in WAL mode), and without its `-wal` beside it the
+    changes since its last checkpoint are not in it when its server did not stop cleanly (a crash, a power cut,
+    a disk that died). None: not in WAL mode, or its `-wal` is there."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return None
+    wal = path.with_name(path.name + "-wal")
+    if header[:16] != SQLITE_HEADER or len(header) < 20 or header[18] != 2 or wal.exists():
+        return None
+    return wal
+
+
 @dataclass(frozen=True)
 class BackupSummary:
     """What a backup holds (inspect_backup), said by `restore` before it is put back."""

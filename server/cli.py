@@ -1533,6 +1533,7 @@ def restore(settings: Settings, file: str) -> int:
     now = datetime.now(tz)
     upgrade_line = _UpgradeLogged()
     logging.getLogger("antrian.store").addFilter(upgrade_line)
+    wal = archive.wal_left_behind(Path(file))  # looked at before the restore: its -wal is not made by it
     try:
         with serverlock.held(db):
             done = archive.restore(Path(file), db, now)
@@ -1572,6 +1573,9 @@ def restore(settings: Settings, file: str) -> int:
         say_error(words("restore.today_none", at=local(held.last_change)), prefix="warning")
     if held.office is not None and held.office != office:
         say_error(words("restore.other_office", name=held.office, config=office), prefix="warning")
+    if wal is not None:  # a server's own file copied off its disk without its -wal: its last changes not in it
+        name = Path(file).name
+        say_error(words("restore.no_wal", file=file, wal=wal, name=name), prefix="warning")
     return 0
 
 

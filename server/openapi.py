@@ -519,7 +519,17 @@ STATE = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["code", "name", "prefix", "waiting", "quota", "left", "served", "estimated_wait_s"],
+                "required": [
+                    "code",
+                    "name",
+                    "prefix",
+                    "waiting",
+                    "quota",
+                    "left",
+                    "issued",
+                    "served",
+                    "estimated_wait_s",
+                ],
                 "properties": {
                     "code": {"type": "string"},
                     "name": {"type": "string"},
@@ -530,6 +540,12 @@ STATE = {
                         "type": ["integer", "null"],
                         "minimum": 0,
                         "description": "Numbers left today (null: no quota); cancelled tickets are not counted.",
+                    },
+                    "issued": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "Its numbers given today that its quota counts (cancelled tickets are not "
+                        "counted); over `quota` when an admin set the quota below it during the day.",
                     },
                     "served": {
                         "type": "boolean",
@@ -683,8 +699,23 @@ STAFF_STATE = {
         _ref("State"),
         {
             "type": "object",
-            "required": ["tickets", "disk", "printers"],
+            "required": ["tickets", "disk", "printers", "priority_classes"],
             "properties": {
+                "priority_classes": {
+                    "type": "array",
+                    "description": "The priority table as the admin has it now, as the counter page's config has "
+                    "it: a page busy with a visitor (it reloads after the ticket) offers these classes at once.",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "name", "description", "target_minutes"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "name": {"type": "string"},
+                            "description": {"type": "string"},
+                            "target_minutes": {"type": "integer"},
+                        },
+                    },
+                },
                 "printers": {
                     "type": "array",
                     "description": "The printers whose last status answer (DLE EOT 4, asked at each ticket by "
@@ -3397,6 +3428,8 @@ def _survey_schemas() -> dict[str, Any]:
     }
     response = {
         "type": ["object", "null"],
+        "description": "null until answered, and always by label and digits (the tablet). Once the survey is closed "
+        "(`open` false) only id, suggestion, answer and answered_at: never the scores or the profile.",
         "properties": {
             "id": {"type": "integer"},
             "answers": scores,

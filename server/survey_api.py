@@ -128,7 +128,8 @@ def lookup_survey():
 
 @bp.get("/survey/<token>")
 def survey_state(token: str):
-    """The phone page: is the survey of this ticket open, and the response given (to correct it)."""
+    """The phone page: is the survey of this ticket open, and the response given (to correct it); once closed,
+    only that it was answered, its text and the office's reply (service.survey.closed_view)."""
     if len(token) > 64:
         raise NotFound("ticket_not_found")
     return jsonify({"survey": service().survey.state(token)})

@@ -261,6 +261,43 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
     page.context.close()
 
 
+def test_a_daily_quota_set_below_todays_numbers_says_the_kiosk_gives_none_more_today(browser, live, boss):
+    """Three C numbers given, the admin sets C's daily quota to 2: the page said only "Tersimpan.", and the kiosk then
+    refused C, the admin learning it from a visitor turned away. It says it after the save, as the hours section says
+    the office closed now: which service, how many given of how many, what the kiosk does."""
+    empty_queue(live)
+    for name in ("Rahmat", "Sinta", "Taufik"):
+        issue(live, name, "C")
+    try:
+        page = admin_page(browser, live)
+        key(page, "services[2].daily_quota").fill("2")
+        page.click("#sec-services button.save")
+        notice = page.locator("#sec-services .notice")
+        expect(notice).to_have_text(
+            "Tersimpan. Kuota C hari ini sudah tercapai (3 dari 2): kios tidak memberi nomor C lagi hari ini."
+        )
+        keep_shot(page, "quota-reached-id.png")
+        c = next(s for s in state(live)["services"] if s["code"] == "C")
+        assert (c["quota"], c["left"], c["issued"]) == (2, 0, 3)
+        # a quota with numbers left, and a save that changes no quota: "Tersimpan." alone
+        key(page, "services[2].daily_quota").fill("5")
+        page.click("#sec-services button.save")
+        expect(notice).to_have_text("Tersimpan.")
+        key(page, "services[0].name").fill("Konsultasi Penyedia (Vendor)")
+        page.click("#sec-services button.save")
+        expect(notice).to_have_text("Tersimpan.")
+        page.click("#lang-toggle")
+        key(page, "services[2].daily_quota").fill("3")
+        page.click("#sec-services button.save")
+        expect(notice).to_have_text(
+            "Saved. Today's quota of C is reached (3 of 3): the kiosk gives no more C numbers today."
+        )
+        keep_shot(page, "quota-reached-en.png")
+        page.context.close()
+    finally:
+        empty_queue(live)  # cancelled: not counted by C's quota any more
+
+
 def test_an_officer_account_is_added_reset_and_disabled(browser, live, boss):
     page = admin_page(browser, live)
     form = page.locator("#add-user")

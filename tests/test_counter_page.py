@@ -450,6 +450,66 @@ def test_an_admins_change_reloads_the_page_also_when_the_ticket_leaves_without_t
     page.context.close()
 
 
+def test_the_priority_table_changed_while_serving_is_offered_at_once_and_a_removed_chosen_class_is_said(
+    browser, accounts, admin
+):
+    """The admin changed the priority table while an officer's form was open: the page, busy with the visitor (it
+    reloads only after the ticket), kept the classes it was drawn with, the removed P1 still offered and P2 under its
+    old name, and Selesai on P1 said only "Formulir belum lengkap … Kelas prioritas tidak dikenal.". It takes the
+    table from the snapshot it asks for on settings_changed: P1 gone, P2 by its new name, and the P1 the officer had
+    chosen said taken out under the field, in the page's language; what was typed stays. A choice still in the table
+    stays chosen."""
+    live = accounts
+    hana = issue(live, "Hana Lestari")
+    classes = admin.get(live.url + "/api/admin/settings", timeout=5).json()["priority_classes"]
+    assert [c["code"] for c in classes] == ["P1", "P2", "P3"]
+    page = open_counter(browser, live, "budi", 1)
+    try:
+        page.keyboard.press("n")
+        page.click("#btn-start")
+        expect(page.locator("#t-status")).to_have_text("dilayani")
+        page.fill("#solution", "Sudah dicek: jadwal tahapan tampil setelah cache dibersihkan.")
+        page.check("input[name=priority_class][value=P1]")
+        changed = [{**classes[1], "name": "Sedang (mengganggu)"}, classes[2]]  # P1 out, P2 renamed
+        r = admin.put(live.url + "/api/admin/settings/priority_classes", json={"value": changed}, timeout=5)
+        assert r.status_code == 200, r.text
+        gone = page.locator('.field-error[data-field="priority_class"]')
+        expect(gone).to_have_text("Kelas P1 dihapus admin dari tabel prioritas: pilih kelas lain.")
+        expect(page.locator("input[name=priority_class][value=P1]")).to_have_count(0)
+        expect(page.locator(".class-option").first).to_contain_text("P2 · Sedang (mengganggu)")
+        expect(page.locator(".class-option").first).to_contain_text("target 8 jam")
+        expect(page.locator("input[name=priority_class]:checked")).to_have_count(0)
+        expect(page.locator("#solution")).to_have_value("Sudah dicek: jadwal tahapan tampil setelah cache dibersihkan.")
+        expect(page.locator("#notice")).to_have_text(
+            f"Pengaturan diubah admin; halaman ini dimuat ulang sendiri setelah tiket {hana['label']} selesai ditangani."
+        )
+        keep_shot(page, "class-removed-while-serving-id.png")
+        page.click("#lang-toggle")
+        expect(gone).to_have_text("Class P1 was removed from the priority table by the admin: choose another class.")
+        expect(page.locator(".class-option").first).to_contain_text("target 8 h")
+        keep_shot(page, "class-removed-while-serving-en.png")
+        page.click("#lang-toggle")
+        # another class chosen: the note goes; a later change of the table keeps the choice that is still in it
+        page.check("input[name=priority_class][value=P2]")
+        expect(gone).to_have_text("")
+        r = admin.put(live.url + "/api/admin/settings/priority_classes", json={"value": classes}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(page.locator("input[name=priority_class][value=P1]")).to_have_count(1)
+        expect(page.locator(".class-option").nth(1)).to_contain_text("P2 · Sedang")
+        expect(page.locator(".class-option").nth(1)).not_to_contain_text("(mengganggu)")
+        expect(page.locator("input[name=priority_class][value=P2]")).to_be_checked()
+        expect(page.locator("input[name=priority_class][value=P2]")).to_be_enabled()
+        expect(gone).to_have_text("")
+        with page.expect_response(lambda r: r.url.endswith("/api/counters/1/resolve")) as answer:
+            page.click("#btn-resolve")
+        assert answer.value.ok and answer.value.request.post_data_json["priority_class"] == "P2"  # (it reloads then)
+        expect(page.locator("#notice")).to_have_text(f"{hana['label']} selesai.")
+    finally:
+        r = admin.put(live.url + "/api/admin/settings/priority_classes", json={"value": classes}, timeout=5)
+        assert r.status_code == 200, r.text
+        page.context.close()
+
+
 def test_an_officer_whose_account_is_disabled_sees_the_login_not_a_lost_connection(browser, accounts, admin):
     live = accounts
     page = open_counter(browser, live, "wati", 2)

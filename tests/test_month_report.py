@@ -233,3 +233,63 @@ def test_the_recap_is_filtered_by_an_officers_full_name_as_its_petugas_column_pr
     # past what an account's full name may be, it is still said, with the limit
     r = officer.get(f"{server.url}/api/recap", params={**params, "officer": "x" * 101}, timeout=10)
     assert r.status_code == 422 and "100" in r.json()["fields"]["officer"], r.text
+
+
+def test_the_dashboard_left_open_all_day_loads_todays_figures_again_every_minute(browser, server):
+    """The head of office keeps the dashboard open on a laptop all day. The server drew it once: opened at 09.00 on
+    an empty day, it read "Tidak ada tiket pada periode ini." at 16.00 under the bar's running clock, nothing saying
+    the figures were the morning's. It now says when its figures were made and, while its period holds today, loads
+    them again every minute (not while a filter is being changed); after midnight a page without dates takes the
+    new day's range, and today's, now over, stops."""
+    from playwright.sync_api import expect
+
+    server.next_day()  # a day of its own, empty
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    try:
+        r = context.request.post(f"{server.url}/api/login", data={"username": "petugas", "password": PASSWORD})
+        assert r.ok, r.text()
+        page = context.new_page()
+        page.clock.install()
+        page.goto(f"{server.url}/counter/dashboard")  # no dates: the last 30 days to today
+        day = page.locator("input[name=to]").input_value()
+        page.goto(f"{server.url}/counter/dashboard?from={day}&to={day}")
+        expect(page.locator("#empty")).to_be_visible()
+
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Tamu Pagi"), timeout=10)
+        assert r.status_code == 201, r.text
+        page.clock.run_for(61_000)
+        expect(page.locator("#empty")).to_have_count(0)  # loaded again by itself: the visitor counted
+        made_at = page.locator("#figures-at")  # and when these figures were made
+        expect(made_at).to_contain_text("Angka per ")
+        expect(made_at).to_contain_text("Periode ini mencakup hari ini")
+        expect(page.locator("#row-waiting")).to_contain_text("0 (1 tidak diukur*)")  # the visitor still waiting
+
+        # a filter being changed holds the reload: the choice is not thrown away
+        requests_seen = []
+        page.on("request", lambda req: requests_seen.append(req.url))
+        page.select_option("select[name=group]", "officer")
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Tamu Siang"), timeout=10)
+        assert r.status_code == 201, r.text
+        page.clock.run_for(61_000)
+        page.evaluate("() => fetch('/healthz?mark=1')")  # any request the minute made is seen before this one
+        assert [u for u in requests_seen if "/healthz" in u] == [f"{server.url}/healthz?mark=1"], requests_seen
+        expect(page.locator("select[name=group]")).to_have_value("officer")
+        page.select_option("select[name=group]", "day")
+        page.locator("h1").click()  # the select no longer focused, as drawn again
+        page.clock.run_for(61_000)
+        expect(page.locator("body")).to_contain_text("Tiket: 2")
+
+        # midnight: today's period is over and stops loading; a page without dates takes the new day's range
+        server.next_day()
+        page.reload()
+        expect(made_at).to_contain_text("Angka per ")
+        expect(made_at).not_to_contain_text("Periode ini mencakup hari ini")
+        assert page.locator("#figures-at[data-reload-seconds]").count() == 0
+        page.goto(f"{server.url}/counter/dashboard")
+        expect(page.locator("#figures-at[data-reload-seconds]")).to_have_count(1)
+        before = page.locator("input[name=to]").input_value()
+        server.next_day()
+        page.clock.run_for(61_000)
+        expect(page.locator("input[name=to]")).not_to_have_value(before)
+    finally:
+        context.close()

@@ -1200,9 +1200,10 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     assert html.count("<svg") == 6  # form, waiting, service, escalation, copy shares; arrivals per hour
     assert "Kedatangan per jam" in html and "budi" in html and "(tanpa petugas)" in html
     # the charts are the server's SVG: no chart library, nothing from elsewhere; the scripts are the Print
-    # button's and the bar's Keluar
+    # button's, the page's own reload while its period holds today, and the bar's Keluar
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/counter/static/print.js" defer>',
+        '<script src="/counter/static/dashboard.js" defer>',
         '<script src="/counter/static/nav.js" defer>',
     ]
     assert "http://cdn" not in html and "https://" not in html

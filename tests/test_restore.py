@@ -162,6 +162,10 @@ def test_restore_says_what_it_put_back_and_warns_of_an_old_copy_and_another_offi
     assert f'restore: no office name is saved in it; config.toml\'s is used: "{name}"' in r.stdout
     err = r.stderr.splitlines()
     assert len(err) == 2 and "its last tickets of today are A-002" in err[1], r.stderr
+    # the accounts and settings changed after it are not in it either, as a copy of an earlier day says (h496: the
+    # day's first-minute copy put back said only the tickets, and an officer added that morning could not log in)
+    assert "juga akun dan pengaturan yang diubah setelah" in err[0], r.stderr
+    assert "and accounts and settings changed after" in err[1], r.stderr
 
 
 def test_a_newer_versions_backup_is_refused_before_anything_is_replaced(tmp_path):
@@ -239,3 +243,45 @@ def test_a_copy_with_no_change_recorded_is_not_said_made_before_today_at_a_dash(
     assert err[0].startswith("peringatan: salinan ini tidak mencatat satu perubahan pun (tanpa tiket,"), r.stderr
     assert err[1].startswith("warning: this copy records no change at all (no ticket,"), r.stderr
     assert " -)" not in r.stderr and "before today" not in r.stderr
+
+
+def test_a_servers_own_file_copied_without_its_wal_is_said_to_miss_its_last_changes(tmp_path):
+    """The server PC died (kill -9: no clean stop) and the admin copied antrian.db off its disk without
+    antrian.db-wal (h496): `restore` put back a database without the morning's tickets, saying only "it holds no
+    tickets". It names the -wal left behind, Indonesian first; with the -wal beside it, every ticket is there and
+    nothing is said of it."""
+    cfg = write_config(tmp_path)
+    server = LiveServer(cfg).start()
+    for name in ("Ani", "Badu"):
+        assert requests.post(server.url + "/api/tickets", json=visitor(name=name), timeout=5).status_code == 201
+    server.kill()
+    db = load_settings(cfg).server.database
+    rescued = tmp_path / "pulih"
+    rescued.mkdir()
+    shutil.copyfile(db, rescued / "antrian.db")
+    pc = tmp_path / "baru"
+    pc.mkdir()
+    new = write_config(pc)
+    r = cli("restore", str(rescued / "antrian.db"), "--config", str(new))
+    assert r.returncode == 0, r.stderr
+    wal = rescued / "antrian.db-wal"
+    said = [line for line in r.stderr.splitlines() if "antrian.db-wal" in line]
+    assert said == [
+        f"peringatan: {rescued / 'antrian.db'} adalah berkas database server yang disalin apa adanya (mode WAL) tanpa"
+        f" {wal} di sebelahnya: bila servernya tidak berhenti dengan rapi (mati listrik, PC atau disk rusak),"
+        " perubahan terakhirnya ada di antrian.db-wal di disk lama, tidak di salinan ini; salin antrian.db-wal dan"
+        " antrian.db-shm ke sebelahnya bila masih ada, lalu jalankan restore lagi",
+        f"warning: {rescued / 'antrian.db'} is a server's database file copied as it is (WAL mode), with no {wal}"
+        " beside it: if its server did not stop cleanly (a power cut, a PC or disk that died), its last changes are"
+        " in antrian.db-wal on the old disk, not in this copy; copy antrian.db-wal and antrian.db-shm beside it if"
+        " they are still there, then run restore again",
+    ], r.stderr
+    for side in ("-wal", "-shm"):
+        shutil.copyfile(db.with_name(db.name + side), rescued / f"antrian.db{side}")
+    r = cli("restore", str(rescued / "antrian.db"), "--config", str(new))
+    assert r.returncode == 0 and "antrian.db-wal" not in r.stderr, r.stderr
+    assert any(line.startswith("restore: it holds 2 tickets") for line in r.stdout.splitlines()), r.stdout
+    # a copy `backup` made is no server's own file: nothing said of a -wal
+    assert cli("backup", str(tmp_path / "b.db"), "--config", str(new)).returncode == 0
+    r = cli("restore", str(tmp_path / "b.db"), "--config", str(new))
+    assert r.returncode == 0 and "-wal" not in r.stderr, r.stderr

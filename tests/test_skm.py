@@ -406,6 +406,34 @@ def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, cloc
     assert (state["open"], state["reason"], state["answered"]) == (False, "day_over", True)
 
 
+def test_after_its_day_the_tickets_link_shows_that_it_was_answered_and_the_reply_not_the_scores_or_profile(
+    client, officer, clock
+):
+    """A slip in a bin: its QR code's link read back, days later and to anyone, the visitor's nine scores and
+    profile (sex, age, education, occupation), which nobody may correct any more. Once the survey is closed the
+    link says it was answered, with the visitor's own text and the office's reply (the phone page's thanks card),
+    and nothing else; a repeat of the phone's last POST (its request id) says no more."""
+    ticket = serve(client, officer)
+    profile = {"sex": "P", "age": 67, "education": "sd", "occupation": "lainnya"}
+    body = {"token": ticket["token"], "answers": ANSWERS, "profile": profile, "suggestion": "Kursi kurang"}
+    r = client.post("/api/survey", json={**body, "request_id": "phone-after-day"})
+    assert r.status_code == 201 and r.get_json()["survey"]["response"]["profile"] == profile  # today: to correct
+    cid = r.get_json()["survey"]["response"]["id"]
+    clock.advance(days=2)
+    reply = "Kursi sudah kami tambah."
+    assert client.post(f"/api/complaints/{cid}/answer", json={"answer": reply}, headers=officer).status_code == 200
+    for r in (
+        client.get(f"/api/survey/{ticket['token']}"),
+        client.post("/api/survey", json={**body, "request_id": "phone-after-day"}),
+    ):
+        state = r.get_json()["survey"]
+        assert (state["open"], state["reason"], state["answered"]) == (False, "day_over", True), r.text
+        said = state["response"]
+        assert set(said) == {"id", "suggestion", "answer", "answered_at"}, said
+        assert (said["id"], said["suggestion"], said["answer"]) == (cid, "Kursi kurang", reply)
+        assert "67" not in r.text and '"sd"' not in r.text
+
+
 def test_a_visit_that_ran_past_midnight_may_still_be_rated_that_night(app, clock):
     """Issued 23:40, resolved 00:10 (office time): the survey is open after the service, not closed at once."""
     service = app.extensions["antrian"]

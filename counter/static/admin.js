@@ -579,6 +579,7 @@ async function save(section) {
   button.disabled = true;
   clearErrors(root);
   const base = state.versions[section];
+  const quotas = section === "services" ? quotasOf(state.bases.services) : null; // before the save (sayQuotaReached)
   try {
     const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section), base });
     state.dirty.delete(section);
@@ -593,6 +594,7 @@ async function save(section) {
       const { body: now } = await api("GET", "/api/state");
       if (now && now.office && now.office.open === false) notice(root, "info", `${hoursSaid(body.hours)} ${t("closed_now")}`);
     }
+    if (section === "services") await sayQuotaReached(root, quotas, body);
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
     if (err.body.error === "settings_changed_meanwhile") return showStale(section, err.message);
@@ -607,6 +609,33 @@ async function save(section) {
   } finally {
     button.disabled = false;
   }
+}
+
+function quotasOf(services) {
+  return new Map((services || []).map((s) => [s.code, s.daily_quota === undefined ? null : s.daily_quota]));
+}
+
+// A daily quota set (lowered, or new) below the numbers given today: the kiosk refuses that service from now on, and
+// the page said only "Tersimpan.", so the admin learnt it from a visitor turned away. The public state says each
+// service's numbers given and left: a quota this save changed that has none left is said after "Tersimpan." (as
+// the hours' "Layanan sekarang tutup"). `before`: the quotas as they were (quotasOf); `settings`: the save's answer.
+async function sayQuotaReached(root, before, settings) {
+  const changed = settings.services.filter((s) => s.daily_quota !== null && s.daily_quota !== before.get(s.code));
+  if (!changed.length) return;
+  const p = root.querySelector(".notice");
+  const saved = p.textContent; // "Tersimpan." (and the services no counter serves)
+  let now;
+  try {
+    ({ body: now } = await api("GET", "/api/state"));
+  } catch (err) {
+    return; // saved all the same: "Tersimpan." stands
+  }
+  const reached = changed.map((s) => (now.services || []).find((x) => x.code === s.code))
+    .filter((x) => x && x.quota !== null && x.left === 0 && Number.isInteger(x.issued));
+  if (!reached.length || p.textContent !== saved) return; // none reached, or another notice since (typing, a save)
+  const said = reached.map((x) => t("quota_reached_now", { code: x.code, issued: x.issued, quota: x.quota }));
+  notice(root, "info", `${saved} ${said.join(" ")}`);
+  if (state.unservedSaid.services === saved) state.unservedSaid.services = p.textContent; // (sayUnservedAgain)
 }
 
 // A service saved with no counter serving it (one just added, most often): the kiosk greys it out and gives no number

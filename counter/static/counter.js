@@ -81,6 +81,7 @@ const state = {
   // live state shows (settleSeen) when that comes first
   flight: null,
   confirming: null, // the ticket whose history confirmSeen asked for, until it is answered
+  classGone: null, // the class chosen here that the admin took out of the priority table: said under it (takeClasses)
   drops: 0, // the live connection's losses so far: one since a lost press is said ("Tersambung kembali.")
   answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
   counterId: null,
@@ -347,9 +348,11 @@ function takenText(taken) {
 
 function clearFieldErrors() {
   document.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
+  state.classGone = null; // (takeClasses)
 }
 
 function showFieldErrors(fields) {
+  if (fields && fields.priority_class) state.classGone = null;
   for (const [name, text] of Object.entries(fields || {})) {
     const p = document.querySelector(`.field-error[data-field="${name}"]`);
     if (p) p.textContent = text;
@@ -431,6 +434,10 @@ function render() {
         if (draft.category !== undefined) $("category").value = draft.category;
         const kept = draft.priority_class && document.querySelector(`input[name=priority_class][value="${draft.priority_class}"]`);
         if (kept) kept.checked = true;
+        else if (draft.priority_class) { // taken out of the table since (the page reloaded meanwhile): said
+          state.classGone = draft.priority_class;
+          renderClassGone();
+        }
       }
       const restored = draft && ((draft.solution || "").trim() || (draft.note || "").trim());
       if (keptIsBack(ticket, restored, draft)) dismissKept();
@@ -1834,6 +1841,7 @@ function onSnapshot(snap) {
 // The ticket being served, its form, the draft and the reload after the ticket are left as they are; a
 // counter's printer is not in the snapshot (the page's config says it; a new counter's is not known yet).
 function takeSettings(snap) {
+  takeClasses(snap.priority_classes);
   if (Array.isArray(snap.services)) PAGE.services = snap.services.map((s) => ({ code: s.code, name: s.name }));
   if (Array.isArray(snap.counters)) {
     const had = new Map(PAGE.counters.map((c) => [c.id, c]));
@@ -1843,6 +1851,55 @@ function takeSettings(snap) {
       return entry;
     });
   }
+}
+
+// The priority table as the admin has it now (the staff snapshot's, asked for on settings_changed): a page busy with a
+// visitor reloads only after the ticket, and until then it offered the old classes, a removed P1 still there and P2
+// under its old name; P1 chosen, Selesai said only "Formulir belum lengkap … Kelas prioritas tidak dikenal.". The
+// options are drawn again; the officer's choice is kept while its class is in the table, and a class taken out is
+// said under the field, in the officer's words. What is typed stays; the draft (here and on the server) follows.
+function takeClasses(classes) {
+  if (!Array.isArray(classes)) return;
+  const now = classes.map((p) => ({ code: p.code, name: p.name, description: p.description, target_minutes: p.target_minutes }));
+  if (JSON.stringify(now) === JSON.stringify(PAGE.priority_classes || [])) return;
+  PAGE.priority_classes = now;
+  const chosen = document.querySelector("input[name=priority_class]:checked");
+  const code = chosen ? chosen.value : "";
+  const focused = chosen && document.activeElement && document.activeElement.name === "priority_class"
+    ? document.activeElement.value : null;
+  const box = document.querySelector("#outcome fieldset.classes");
+  const disabled = $("category").disabled; // as the other fields of the outcome (render)
+  box.replaceChildren(box.querySelector("legend"), ...now.map((p) => classOption(p, disabled)));
+  const again = code && box.querySelector(`input[value="${CSS.escape(code)}"]`);
+  if (again) again.checked = true;
+  const focus = focused !== null && box.querySelector(`input[value="${CSS.escape(focused)}"]`);
+  if (focus) focus.focus();
+  if (!code || again) return;
+  state.classGone = code;
+  renderClassGone();
+  saveDraft(); // without the class: a reload no longer brings it back
+  if (servedHere()) scheduleServerDraft(); // the server's draft, too (it kept the text without it: `dropped`)
+  renderDraftState();
+}
+
+// One class of the priority table, as counter.html draws it: "P1 · Tinggi", its description and its target.
+function classOption(p, disabled) {
+  const hours = p.target_minutes % 60 === 0;
+  const unit = hours ? "unit.hours" : "unit.minutes";
+  return el("label", { class: "class-option" },
+    el("input", { type: "radio", name: "priority_class", value: p.code, disabled }),
+    el("span", {},
+      el("strong", {}, `${p.code} · ${p.name}`),
+      el("small", {}, `${p.description} — `, el("span", { dataset: { i18n: "out.target" } }, t("out.target")),
+        ` ${hours ? p.target_minutes / 60 : p.target_minutes} `, el("span", { dataset: { i18n: unit } }, t(unit)))));
+}
+
+// The class the officer had chosen, taken out of the priority table by the admin meanwhile: said under the field
+// until another is chosen or the ticket leaves (clearFieldErrors), in the page's language.
+function renderClassGone() {
+  if (!state.classGone) return;
+  const p = document.querySelector('.field-error[data-field="priority_class"]');
+  p.textContent = t("out.class_removed", { code: state.classGone });
 }
 
 // A ticket that left this counter while the page was away: its last event (GET .../history) says how (the
@@ -2562,6 +2619,9 @@ async function act(action, extra = {}, { keys = false } = {}) {
     const first = Object.keys(err.fields || {})[0];
     if (first && document.getElementsByName(first)[0]) document.getElementsByName(first)[0].focus();
     if (err.status === 409 && live) live.resync(); // our picture was stale: fetch the truth
+    // a class the page still offered, gone from the table (its settings_changed not here yet): the table read again,
+    // and the class said taken out under its field (takeClasses)
+    else if (err.fields && err.fields.priority_class && live) live.resync();
     if (err.status === 409 && err.body && err.body.error === "ticket_changed" && held) pressedForGone(held, typed);
   } finally {
     state.busy = false;
@@ -3484,6 +3544,7 @@ $("outcome").addEventListener("input", (ev) => {
   // Typing into a field the server refused clears its message (and the refusal, once none is left).
   const p = document.querySelector(`.field-error[data-field="${ev.target.name}"]`);
   if (p) p.textContent = "";
+  if (ev.target.name === "priority_class") state.classGone = null; // another class chosen
   const left = [...document.querySelectorAll(".field-error")].some((x) => x.textContent);
   if (!left && state.notice && state.notice.kind === "error" && state.notice.fields) {
     state.notice = null;
@@ -3517,6 +3578,7 @@ setInterval(renderTimer, 1000);
 setInterval(renderDraftState, 1000); // the retry's count of seconds
 setupLangToggle(() => {
   render();
+  renderClassGone();
   renderNotice();
   renderClockAlert();
   fixer.render();

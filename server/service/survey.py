@@ -276,6 +276,19 @@ def response_view(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# What a ticket's link (GET /api/survey/<token>, the phone page's thanks card) still reads of its response once the
+# survey is closed: nobody may correct it any more, and a slip with its QR code ends up in a bin. The visitor's own
+# text and the office's reply to it (which may come days later), and the id a complaint's live event names; not
+# the scores, the profile (age, sex, education, occupation), the channel, times or wording.
+CLOSED_KEYS = ("id", "suggestion", "answer", "answered_at")
+
+
+def closed_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored response as its ticket's link reads it back once the survey is closed (CLOSED_KEYS)."""
+    view = response_view(row)
+    return {k: view[k] for k in CLOSED_KEYS}
+
+
 def _unchanged(old: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
     """Whether a correction's scores and profile, and the wording they were given under, are the ones
     stored (the channel it came by aside)."""
@@ -606,7 +619,8 @@ class Survey:
 
     def _state(self, tx: Tx, ticket: Ticket, now: datetime, private: bool = False) -> dict[str, Any]:
         """The survey of a ticket; `private` (named by label and digits, at the tablet): whether it was
-        answered, but not what (a complaint's text and the office's answer stay on the visitor's phone)."""
+        answered, but not what (a complaint's text and the office's answer stay on the visitor's phone). Once
+        closed (`reason`), by token too only what the phone's thanks card shows (closed_view)."""
         settings = self.unit.settings
         service = settings.service(ticket.service)
         row = tx.survey_response(ticket.id)
@@ -623,7 +637,7 @@ class Survey:
             "reason": reason,
             "answered": row is not None,
             "corrections_left": max(0, CORRECTIONS_MAX - (row.get("corrections") or 0)) if row else CORRECTIONS_MAX,
-            "response": self._response(tx, row) if row and not private else None,
+            "response": None if not row or private else self._response(tx, row) if reason is None else closed_view(row),
         }
 
     @staticmethod

@@ -455,6 +455,9 @@ class Views:
                         "waiting": waiting.get(s.code, 0),
                         "quota": quota,
                         "left": None if quota is None else max(0, quota - issued.get(s.prefix, 0)),
+                        # the numbers given today that the quota counts (not the cancelled): a quota the admin sets
+                        # below it is said "reached (3 of 2)" on the admin page
+                        "issued": issued.get(s.prefix, 0),
                         # some counter serves it (else no number is given: nobody would call it)
                         "served": settings.served(s.code),
                         # a new (not priority) ticket of the service waits behind every one waiting now
@@ -478,7 +481,11 @@ class Views:
                 "recent": recent,
             }
             if staff:
-                snap["page"] = self.page_config()["stamp"]  # the settings the staff pages are drawn with
+                page = self.page_config()
+                snap["page"] = page["stamp"]  # the settings the staff pages are drawn with
+                # the priority table now: a counter page busy with a visitor (it reloads only after the ticket) offers
+                # the admin's classes at once, not a removed one that Selesai then refuses as unknown
+                snap["priority_classes"] = page["priority_classes"]
                 released = self.last_releases(tx, day)
                 for entry in counters:
                     claim = claims.get(entry["id"]) or {}
