@@ -74,15 +74,10 @@ def service_end(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
     """The end of the day's range the aware instant `now` is in (the service's close, `last_ticket_minutes` after
     the kiosk stops issuing), or None outside every range, on a holiday, or without [hours]. Within those last
     minutes the office is closed to the kiosk while its counters still serve: the front office says until when."""
-    if not hours.enabled:
-        return None
-    local = now.astimezone(tz)
-    if local.date().isoformat() in hours.holidays:
-        return None
-    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
-    for start, end in hours.days[local.weekday()]:
-        if midnight + timedelta(minutes=start) <= local < midnight + timedelta(minutes=end):
-            return midnight + timedelta(minutes=end)
+    local, ranges = _todays_ranges(hours, now, tz)
+    for start, end in ranges:
+        if start <= local < end:
+            return end
     return None
 
 
@@ -93,12 +88,10 @@ def day_over(hours: HoursSettings, now: datetime, tz: tzinfo) -> str | None:
     The wait a visitor is told says so when no officer is at work either (Views.ticket_status_view `no_service`)."""
     if not hours.enabled:
         return None
-    local = now.astimezone(tz)
-    ranges = () if local.date().isoformat() in hours.holidays else hours.days[local.weekday()]
+    local, ranges = _todays_ranges(hours, now, tz)
     if not ranges:
         return "closed"
-    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
-    return None if any(local < midnight + timedelta(minutes=end) for _, end in ranges) else "ended"
+    return None if any(local < end for _, end in ranges) else "ended"
 
 
 def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | None:
@@ -107,13 +100,10 @@ def day_over_at(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | N
     all day), or without [hours]. No event marks it (office_closed is the kiosk's stop, `last_ticket_minutes` before
     it): a waiting visitor's phone is told it (the status view's `service_ends_in_s`) and reads its ticket again then;
     the front office reads its list at every range's end (next_range_end), this one's too."""
-    if not hours.enabled:
-        return None
-    local = now.astimezone(tz)
-    ranges = () if local.date().isoformat() in hours.holidays else hours.days[local.weekday()]
+    local, ranges = _todays_ranges(hours, now, tz)
     if not ranges:
         return None
-    end = datetime.combine(local.date(), time(0), tzinfo=tz) + timedelta(minutes=max(e for _, e in ranges))
+    end = max(e for _, e in ranges)
     return end if local < end else None
 
 
@@ -124,14 +114,20 @@ def next_range_end(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime 
     (office_closed is the kiosk's stop, `last_ticket_minutes` before it, and office_opened the next range's start):
     the front office reads its list again then (GET /api/tickets' `office.range_ends_in_s`), its hours line said
     "layanan tutup 11.30" for up to a minute into the break. The day's last one is day_over_at's."""
-    if not hours.enabled:
-        return None
+    local, ranges = _todays_ranges(hours, now, tz)
+    return min((end for _, end in ranges if end > local), default=None)
+
+
+def _todays_ranges(hours: HoursSettings, now: datetime, tz: tzinfo) -> tuple[datetime, list[tuple[datetime, datetime]]]:
+    """The aware instant `now` in the office's zone, and the [hours] ranges of its local day as aware start and end
+    instants: none on a holiday, a weekday without ranges, or without [hours]."""
     local = now.astimezone(tz)
-    if local.date().isoformat() in hours.holidays:
-        return None
+    if not hours.enabled or local.date().isoformat() in hours.holidays:
+        return local, []
     midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
-    ends = (midnight + timedelta(minutes=end) for _, end in hours.days[local.weekday()])
-    return min((end for end in ends if end > local), default=None)
+    return local, [
+        (midnight + timedelta(minutes=a), midnight + timedelta(minutes=b)) for a, b in hours.days[local.weekday()]
+    ]
 
 
 def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
