@@ -373,6 +373,7 @@ class BackupSummary:
     last_change: datetime | None  # its newest event's time: about when the copy was made
     office: str | None  # the office name saved on its admin page (None: config.toml's is used)
     today_labels: list[str]  # the last number of each prefix on `today` (empty: none that day)
+    unsent_mails: list[tuple[str, str]]  # its escalation mails queued or retrying: (label, day) of each one's ticket
     newer: list[str]  # the migrations it has that this version does not know (a newer version's)
     pending: list[str]  # the migrations this version adds to it (an older version's; empty: none)
 
@@ -395,6 +396,7 @@ def inspect_backup(path: Path, today: str) -> BackupSummary:
         last_change=datetime.fromisoformat(facts["last_change"]) if facts["last_change"] else None,
         office=facts["office"],
         today_labels=facts["today_labels"],
+        unsent_mails=facts["unsent_mails"],
         newer=newer,
         pending=pending,
     )

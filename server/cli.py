@@ -1526,7 +1526,7 @@ def restore(settings: Settings, file: str) -> int:
     """restore FILE (in `records`, which says its refusals): the backup put back, the server's lock held
     meanwhile; then what it holds, in Indonesian, then English: its tickets, its office's name beside
     config.toml's, an older version's schema brought up to date, everyone signed out; and warnings when
-    it is older than today or another office's."""
+    it is older than today or another office's, or holds escalation mails not sent yet."""
     from server import archive, serverlock
 
     db, tz = settings.server.database, settings.office.tz
@@ -1573,6 +1573,10 @@ def restore(settings: Settings, file: str) -> int:
         say_error(words("restore.today_none", at=local(held.last_change)), prefix="warning")
     if held.office is not None and held.office != office:
         say_error(words("restore.other_office", name=held.office, config=office), prefix="warning")
+    if held.unsent_mails:  # queued or retrying in the copy: this server sends them, the dead PC may have already
+        labels = ", ".join(label if day == today else f"{day} {label}" for label, day in held.unsent_mails)
+        mails = counted("escalation_mails", len(held.unsent_mails))
+        say_error(words("restore.unsent_mails", mails=mails, labels=labels), prefix="warning")
     if wal is not None:  # a server's own file copied off its disk without its -wal: its last changes not in it
         name = Path(file).name
         say_error(words("restore.no_wal", file=file, wal=wal, name=name), prefix="warning")

@@ -309,6 +309,7 @@ CLI_COUNTS = tuple(
         "visitors",
         "clips",
         "words",
+        "escalation_mails",
     )
 )
 

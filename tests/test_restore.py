@@ -106,10 +106,14 @@ def test_a_database_copied_back_by_hand_never_signs_an_old_cookie_in_as_another_
         server.stop()
 
 
-def database(tmp_path: Path, days_ago: int, names: tuple[str, ...]) -> tuple[Path, Path]:
+ESCALATION_ON = {'enabled = false\nhost = "127.0.0.1"': 'enabled = true\nhost = "127.0.0.1"'}
+
+
+def database(tmp_path: Path, days_ago: int, names: tuple[str, ...], escalated: int = 0) -> tuple[Path, Path]:
     """A config in `tmp_path` and its database, with a waiting visitor of each of `names` issued
-    `days_ago` days ago (at the office's 09:00)."""
-    cfg = write_config(tmp_path)
+    `days_ago` days ago (at the office's 09:00); the first `escalated` of them served at Loket 1 and
+    escalated, with `[escalation]` on: each one's mail queued (the server's mail worker never ran)."""
+    cfg = write_config(tmp_path, ESCALATION_ON if escalated else None)
     settings = load_settings(cfg)
     tz = settings.office.tz
     at = datetime.now(tz).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
@@ -117,6 +121,9 @@ def database(tmp_path: Path, days_ago: int, names: tuple[str, ...]) -> tuple[Pat
     service = QueueService(settings, store, clock=lambda: at.astimezone(UTC))
     for name in names:
         service.issue(visitor(name=name), actor="test", printed=False, override_quota=True)
+    for _ in range(escalated):
+        for action, payload in (("call-next", {}), ("start", {}), ("escalate", {"note": "Perlu LKPP"})):
+            service.counter_action(1, action, payload, "admin")
     store.close()
     return cfg, settings.server.database
 
@@ -285,3 +292,51 @@ def test_a_servers_own_file_copied_without_its_wal_is_said_to_miss_its_last_chan
     assert cli("backup", str(tmp_path / "b.db"), "--config", str(new)).returncode == 0
     r = cli("restore", str(tmp_path / "b.db"), "--config", str(new))
     assert r.returncode == 0 and "-wal" not in r.stderr, r.stderr
+
+
+def test_restore_warns_of_the_copys_escalation_mails_not_sent_yet(tmp_path):
+    """A copy taken while SMTP was down held an escalation mail still queued, which the dead PC sent afterwards:
+    the restored server sent it again (LKPP got the case twice) and `restore` said nothing of it. It names the
+    mails queued or being retried, Indonesian first, and what the admin does; a mail sent or withdrawn is not
+    named, and a copy with none says nothing of mails."""
+    cfg, db = database(tmp_path, 0, ("Ani", "Badu", "Cici", "Dedi", "Eka"), escalated=4)
+    store = Store(db)
+    with store.write() as tx:  # A-001 sent, A-002 being retried (SMTP down), A-003 queued
+        tx.db.execute("UPDATE mails SET status = 'sent' WHERE ticket_id = 1")
+        tx.db.execute("UPDATE mails SET status = 'retrying', attempts = 3 WHERE ticket_id = 2")
+    store.close()
+    service = QueueService(load_settings(cfg), Store(db))
+    service.record_lkpp_ticket("A-004", {"lkpp_ticket": "TTS-2026-0101"}, "admin")  # forwarded by hand: withdrawn
+    service.store.close()
+    assert cli("backup", str(tmp_path / "b.db"), "--config", str(cfg)).returncode == 0
+    pc = tmp_path / "baru"
+    pc.mkdir()
+    new = write_config(pc, ESCALATION_ON)
+    r = cli("restore", str(tmp_path / "b.db"), "--config", str(new))
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "eskalasi" in line or "escalation mail" in line]
+    assert len(said) == 2, r.stderr
+    assert said[0].startswith(
+        "peringatan: 2 e-mail eskalasi di salinan ini belum terkirim saat salinan dibuat (A-002, A-003): server ini"
+        " mengirimnya begitu berjalan"
+    ), said[0]
+    assert "jika PC lama sempat mengirimnya, LKPP akan menerimanya dua kali" in said[0]
+    assert "[escalation] enabled = false" in said[0] and "halaman Eskalasi (Simpan nomor" in said[0]
+    assert said[1].startswith(
+        "warning: 2 escalation mails in this copy had not been sent when it was made (A-002, A-003): this server"
+        " sends each one as soon as it runs"
+    ), said[1]
+    assert "if the old PC sent one meanwhile, LKPP gets it twice" in said[1]
+    # the copy put back holds them as they were: its server sends them
+    with closing(sqlite3.connect(load_settings(new).server.database)) as conn:
+        rows = conn.execute("SELECT ticket_id, status FROM mails ORDER BY ticket_id").fetchall()
+    assert rows == [(1, "sent"), (2, "retrying"), (3, "queued"), (4, "withdrawn")]
+    # all of them gone out since: nothing said of mails
+    store = Store(db)
+    with store.write() as tx:
+        tx.db.execute("UPDATE mails SET status = 'sent' WHERE status IN ('queued', 'retrying')")
+    store.close()
+    assert cli("backup", str(tmp_path / "b2.db"), "--config", str(cfg)).returncode == 0
+    r = cli("restore", str(tmp_path / "b2.db"), "--config", str(new))
+    assert r.returncode == 0, r.stderr
+    assert "eskalasi" not in r.stderr and "escalation mail" not in r.stderr, r.stderr

@@ -472,7 +472,9 @@ class ReportQueries(TxBase):
         """What a backup holds, for `restore` to say before it is put back (on a read-only connection, a
         schema of any version): its tickets (how many, the first and last day, the newest one's time),
         the time of its newest change (event), the office name saved on its admin page (None when it has
-        none), and the last label of each prefix on `today`."""
+        none), the last label of each prefix on `today`, and its escalation mails not sent yet (queued or being
+        retried: a restored server sends them, though the PC the copy came from may have sent them since), each as
+        its ticket's label and day, oldest first."""
         span = self.one(
             "SELECT COUNT(*) AS n, MIN(day) AS first, MAX(day) AS last, MAX(created_at) AS newest FROM tickets"
         )
@@ -484,6 +486,12 @@ class ReportQueries(TxBase):
             office = saved.get("name") if isinstance(saved, dict) else None
         # SQLite takes a bare column from the row of MAX(): each prefix's highest number's label
         last = self.rows(f"SELECT label, MAX(number) AS n FROM tickets WHERE day = ? GROUP BY {LABEL_PREFIX}", [today])
+        unsent = []
+        if self.db["mails"].exists():
+            unsent = self.rows(
+                "SELECT t.label, t.day FROM mails m JOIN tickets t ON t.id = m.ticket_id"
+                " WHERE m.status IN ('queued', 'retrying') ORDER BY m.id"
+            )
         return {
             "tickets": span["n"],
             "first_day": span["first"],
@@ -492,6 +500,7 @@ class ReportQueries(TxBase):
             "last_change": change["at"] if change else None,
             "office": office,
             "today_labels": sorted(r["label"] for r in last),
+            "unsent_mails": [(r["label"], r["day"]) for r in unsent],
         }
 
     # -- the monthly archive and retention ---------------------------------------------
