@@ -603,6 +603,17 @@ class Restored:
     summary: BackupSummary
 
 
+def restored_numbers(summary: BackupSummary, now: datetime) -> dict[str, Any]:
+    """What the front office's page says of a restore (its `restored` event's data): `made`, when the copy was
+    made (its newest change, ISO; None: unknown), and `labels`, its last number of each prefix when it is a copy
+    of today (`now`'s local day) holding tickets of today: the kiosk gives out again the numbers after them (as
+    `restore` warns, cli.restore.today). Empty: today's numbers start again from 1 (an older copy, a copy of
+    today made before its first ticket, a copy recording no change)."""
+    made = summary.last_change
+    same_day = made is not None and made.astimezone(now.tzinfo).date() == now.date()
+    return {"made": made.isoformat() if made else None, "labels": list(summary.today_labels) if same_day else []}
+
+
 def restore(source: Path, database: Path, now: datetime | None = None) -> Restored:
     """Replace the database's content with a backup (checked first, inspect_backup: a newer version's backup
     is refused, nothing replaced), after keeping a copy of the database as it was (keep_before_restore, at
@@ -639,6 +650,7 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Restor
     try:
         with store.write() as tx:
             data = {"epoch": secrets.token_urlsafe(16), "file": str(source), "kept": str(kept) if kept else None}
+            data.update(restored_numbers(summary, now))
             tx.add_event("restored", now, now.date().isoformat(), actor="cli", data=data)
     finally:
         store.close()

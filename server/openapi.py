@@ -699,8 +699,29 @@ STAFF_STATE = {
         _ref("State"),
         {
             "type": "object",
-            "required": ["tickets", "disk", "printers", "priority_classes"],
+            "required": ["tickets", "disk", "printers", "priority_classes", "restored"],
             "properties": {
+                "restored": {
+                    "type": ["object", "null"],
+                    "description": "A `restore` of today (its `restored` event; null before any, or after one of an "
+                    "earlier day): the kiosk gives out again the numbers issued after the copy was made, and the front "
+                    "office's page says so until Tutup or the day's end.",
+                    "required": ["at", "made", "labels"],
+                    "properties": {
+                        "at": DATETIME,
+                        "made": {
+                            "type": ["string", "null"],
+                            "description": "When the copy was made (its newest change); null: not known.",
+                        },
+                        "labels": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "The copy's last number of each prefix today, when it is a copy of today "
+                            "holding tickets of today: the numbers after them are given out again. []: today's "
+                            "numbers start again from 1.",
+                        },
+                    },
+                },
                 "priority_classes": {
                     "type": "array",
                     "description": "The priority table as the admin has it now, as the counter page's config has "

@@ -12,6 +12,8 @@ from pathlib import Path
 import requests
 from conftest import visitor, write_config
 from live import LiveServer, server_command
+from playwright.sync_api import expect
+from staffpages import PASSWORD, open_front, reload_front
 
 from server.config import load_settings
 from server.service import QueueService
@@ -340,3 +342,44 @@ def test_restore_warns_of_the_copys_escalation_mails_not_sent_yet(tmp_path):
     r = cli("restore", str(tmp_path / "b2.db"), "--config", str(new))
     assert r.returncode == 0, r.stderr
     assert "eskalasi" not in r.stderr and "escalation mail" not in r.stderr, r.stderr
+
+
+def test_the_front_office_page_says_a_restore_of_today_until_closed(tmp_path, browser):
+    """After a restore of a copy of the day, the kiosk gives out again the numbers issued after it, and visitors
+    hold slips with them: `restore` told the admin to tell the front office, whose page said nothing. Its alerts
+    now say it, naming the copy's last number, until Tutup (closed across a reload); a copy holding no ticket of
+    today (its tickets of an earlier day) put back says that today's numbers start again from 1."""
+    cfg, _ = database(tmp_path, 0, ("Ani", "Badu"))
+    LiveServer(cfg).add_user("rina", "frontoffice", PASSWORD)
+    assert cli("backup", str(tmp_path / "pagi.db"), "--config", str(cfg)).returncode == 0
+    older = tmp_path / "older"
+    older.mkdir()
+    ocfg, _ = database(older, 2, ("Cici",))
+    LiveServer(ocfg).add_user("rina", "frontoffice", PASSWORD)
+    assert cli("backup", str(tmp_path / "kemarin.db"), "--config", str(ocfg)).returncode == 0
+    r = cli("restore", str(tmp_path / "pagi.db"), "--config", str(cfg))
+    assert r.returncode == 0 and "its last tickets of today are A-002" in r.stderr, r.stderr
+    server = LiveServer(cfg).start()
+    try:
+        page = open_front(browser, server)
+        line = page.locator("#alerts li[data-type=restored]")
+        expect(line).to_contain_text("Data server dipulihkan dari cadangan pukul ")
+        expect(line).to_contain_text("nomor setelah A-002 bisa diberikan lagi oleh kios")
+        line.get_by_role("button", name="Tutup").click()
+        expect(line).to_have_count(0)
+        reload_front(page)
+        expect(line).to_have_count(0)
+        page.context.close()
+    finally:
+        server.stop()
+    r = cli("restore", str(tmp_path / "kemarin.db"), "--config", str(cfg))
+    assert r.returncode == 0 and "today's numbers start again from 1" in r.stderr, r.stderr  # no ticket of today
+    server = LiveServer(cfg).start()
+    try:
+        page = open_front(browser, server)
+        line = page.locator("#alerts li[data-type=restored]")  # another restore: said again, though one was closed
+        expect(line).to_contain_text("nomor kios mulai lagi dari 1")
+        expect(line).not_to_contain_text("A-00")
+        page.context.close()
+    finally:
+        server.stop()

@@ -9,7 +9,7 @@ import {
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
-const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, printers: [], busy: false,
+const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, restored: null, printers: [], busy: false,
   armed: null, armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false,
   day: null, late: [], skipped: [], answeredAt: -Infinity };
 const $ = (id) => document.getElementById(id);
@@ -1277,6 +1277,7 @@ function alertId(a) {
   if (["print_late", "print_skipped", "print_unslipped"].includes(a.type)) return `${a.type} ${a.job}`;
   // back when the printer says it again, or that its paper is out (more than the "nearly out" closed)
   if (a.type === "paper_low") return `paper_low ${a.printer} ${a.since} ${a.paper || "low"}`;
+  if (a.type === "restored") return `restored ${a.at}`; // another restore is another alert
   const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
   return `${alertKey(a.type, a.label, a, a.ticket)}${job}${a.final ? " final" : ""}`;
 }
@@ -1553,6 +1554,8 @@ function renderAlerts() {
   lines.push(...paperLines(closed, failing), ...done);
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
+  const restored = restoredLine(closed);
+  if (restored) lines.unshift(restored);
   if (disk) lines.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
   // The same alerts as shown: left as they are. Drawn anew at every change of the day's state, a Tutup
   // pressed at that moment was lost with the button it was pressed on.
@@ -1685,6 +1688,21 @@ function alertLine(a) {
   );
 }
 
+// The server's data put back from a copy today (`restore`, the staff state's `restored`): the kiosk gives out again
+// the numbers issued after the copy was made (after its last of each prefix, or from 1 when it held none of today),
+// and visitors hold slips with them. `restore` told the admin to tell the front office; her page said nothing. Said
+// at the alerts' top (under a low disk) until Tutup or the day's end (the server sends it no more).
+function restoredLine(closed) {
+  const r = state.restored;
+  if (!r || isDismissed({ ...r, type: "restored" }, closed)) return null;
+  const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+  close.addEventListener("click", () => dismiss([{ ...r, type: "restored" }]));
+  const said = r.labels && r.labels.length
+    ? t("alert.restored_after", { time: hhmm(r.made), labels: r.labels.join(", ") })
+    : t("alert.restored_fresh");
+  return el("li", { dataset: { type: "restored" } }, el("strong", {}, hhmm(r.at)), el("span", {}, ...wholeLabels(said)), close);
+}
+
 function onDisk(disk) {
   state.disk = disk || null;
   renderAlerts();
@@ -1718,6 +1736,7 @@ function onSnapshot(snap) {
   renderCounters();
   renderHours();
   state.printers = Array.isArray(snap.printers) ? snap.printers : []; // drawn with the disk's alert
+  state.restored = snap.restored || null; // a restore of today (its line): drawn with the disk's alert
   onDisk(snap.disk);
   refreshList(); // the day's finished tickets, the places and waits
   loadAlerts(); // what failed, printed or gave up before the socket was in, or while it was away

@@ -504,12 +504,25 @@ class Views:
                 held = [e["ticket_full"] for e in counters if e["ticket_full"] and e["ticket_full"]["day"] != day]
                 snap["tickets"] = held + [self.full_ticket(t, tx.form(t.id)) for t in active]
                 snap["disk"] = self._disk_status()
+                snap["restored"] = self.restored_today(tx, day)  # the front office's alert: numbers given out again
                 snap["printers"] = unit.hooks.paper_notices()  # a printer whose paper is nearly out: its warning
             else:
                 self._public_snapshot = (key, snap)
                 self._limited_recent = {}
                 return self._limited(tx, day, key, snap, for_counters, for_services)
             return snap
+
+    @staticmethod
+    def restored_today(tx: Tx, day: str) -> dict[str, Any] | None:
+        """A `restore` of today (the newest `restored` event, if its day is `day`): {at, made, labels}, said on the
+        front office's page until closed or the day ends. The kiosk gives out again the numbers after `labels` (the
+        copy's last of each prefix), or from 1 when it held none of today; visitors hold slips with those numbers.
+        None before any restore, or after one of an earlier day (its day started fresh)."""
+        row = tx.last_event_of_day("restored", day)  # every staff snapshot: the day's index, no scan of the history
+        if row is None:
+            return None
+        data = json.loads(row["data"] or "{}")
+        return {"at": row["at"], "made": data.get("made"), "labels": data.get("labels") or []}
 
     def _recent(
         self,

@@ -130,6 +130,11 @@ class EventQueries(TxBase):
         """The newest event of one type (any day), as its row."""
         return self.one("SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1", [type_])
 
+    def last_event_of_day(self, type_: str, day: str) -> dict[str, Any] | None:
+        """The newest event of one type written on one office day, as its row (the day's index: no scan of the
+        history, as last_event's when the type has none)."""
+        return self.one("SELECT * FROM events WHERE day = ? AND type = ? ORDER BY seq DESC LIMIT 1", [day, type_])
+
     def last_ticket_event_at(self, ticket_id: int, type_: str) -> str | None:
         """When one ticket's newest event of one type was written (ISO 8601), None when it has none."""
         row = self.one(
