@@ -219,6 +219,15 @@ def _newest_event(path: Path) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
+def _newest_event_or_error(path: Path) -> tuple[tuple[int, str] | None, sqlite3.Error | None]:
+    """_newest_event, its sqlite3.Error returned rather than raised (run in a thread pool: gevent prints what a task
+    raises, though its caller handles it)."""
+    try:
+        return _newest_event(path), None
+    except sqlite3.Error as e:
+        return None, e
+
+
 # The descriptors check_file reads database files' headers through, one per file (device, inode) for the process with
 # how many stores use it: closed when the last of them closes, after its connections (_not_wal: a descriptor of the
 # file closed drops every lock the process's SQLite connections hold on it, another store's too).
@@ -527,8 +536,11 @@ class Store:
                         if frames > WAL_RESTART_FRAMES:
                             pool.apply(_checkpoint, (conn, "RESTART"))
                         if copied:  # what the file holds now, for the next look (_content_ours: an older copy)
-                            with suppress(sqlite3.Error):  # a read torn by another process's checkpoint: kept
-                                self._newest_in_file = pool.apply(_newest_event, (self.path,))
+                            # a read torn by a checkpoint: the last one kept (its error returned, not raised in the
+                            # pool's thread, where gevent printed its traceback to the log though it was handled)
+                            newest, torn = pool.apply(_newest_event_or_error, (self.path,))
+                            if torn is None:
+                                self._newest_in_file = newest
                         self._marked = self._checkpoint_mark()  # first: another process's checkpoint then is seen
                         self._written = _look(self.path)
                     failures = 0
