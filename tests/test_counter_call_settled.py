@@ -19,7 +19,7 @@ it is live: nothing is settled by the answer's 15 s.
 from __future__ import annotations
 
 import pytest
-from conftest import hold_first, write_config
+from conftest import hold_first, until_on_page, write_config
 from live import LiveServer
 from pageclock import PING_NUMBERS, run_clock_for
 from playwright.sync_api import expect
@@ -142,7 +142,8 @@ def test_another_tabs_call_while_this_ones_is_on_its_way_is_said_called_there(ma
     expect(notice).to_have_text(said, timeout=SOON)
     expect(notice).to_have_attribute("data-kind", "warn")
     expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)
-    assert len(sent) == 2  # this press and its question
+    until_on_page(page, lambda: len(sent) >= 2, "this press and its question held")
+    assert len(sent) == 2
     if max_calls == 3:
         page.click("#lang-toggle")
         expect(notice).to_have_text(
@@ -238,6 +239,7 @@ def test_the_answer_typed_at_once_after_d_is_kept_while_the_start_is_on_its_way(
     page.on("request", lambda r: prints.append(r.url) if r.url.endswith("/print-form") else None)
     page.keyboard.press("d")
     page.wait_for_function("() => document.querySelector('#btn-start').disabled")  # the start on its way
+    until_on_page(page, lambda: sent, "the request held on its way")
     assert len(sent) == 1
     page.keyboard.press("d")  # pressed twice: not a letter of the answer
     answer = "Dijelaskan: isi NPWP, lalu klik Simpan pada menu Pokja."
@@ -266,6 +268,7 @@ def test_the_answer_typed_and_finished_while_the_call_is_on_its_way_is_served_on
     sent = on_its_way(page, "call-next")
     page.keyboard.press("n")
     page.wait_for_function("() => document.querySelector('#btn-call-next').disabled")  # the call on its way
+    until_on_page(page, lambda: sent, "the request held on its way")
     assert len(sent) == 1
     page.keyboard.press("d")
     answer = "Dijelaskan: isi NPWP lalu klik Simpan."
@@ -300,6 +303,8 @@ def test_n_pressed_after_ctrl_enter_while_the_start_is_on_its_way_calls_the_next
     page.keyboard.press("Control+Enter")
     page.keyboard.press("i")  # neither a letter of the answer nor Istirahat
     page.keyboard.press("n")
+    until_on_page(page, lambda: sent, "the request held on its way")
+    assert len(sent) == 1
     sent[0].continue_()
     expect(page.locator("#t-label")).to_have_text(ika["label"])
     expect(page.locator("#notice")).to_have_text(f"{ika['label']} dipanggil.", timeout=SOON)

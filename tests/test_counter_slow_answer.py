@@ -17,7 +17,7 @@ the answer's 16 s in one call (run_clock_for's steps each waited for a ping).
 from __future__ import annotations
 
 import pytest
-from conftest import hold_first, write_config
+from conftest import hold_first, until_on_page, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
@@ -157,6 +157,7 @@ def test_a_finish_slow_on_its_way_while_another_tab_finished_the_visitor_is_said
     notice = page.locator("#notice")
     expect(notice).to_have_text(f"Tiket {gita['label']} sudah diselesaikan di halaman lain.")
     expect(page.locator("#kept-solution")).to_have_value("Jawaban dari tab ini.")
+    until_on_page(page, lambda: len(sent) >= 2, "the press and its question held")
     assert len(sent) == 2
     sent[0].continue_()  # the first request reaches the server now: refused too, nothing said over the words
     page.clock.run_for(1_000)
