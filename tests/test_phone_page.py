@@ -3,7 +3,8 @@ rings, also after a skip; what a skip means is said; a lost connection is said a
 button tells the truth; the language stays. A real server process and real Chromium as a phone.
 
 The module shares one server; counter 1 (services A and C) is the officer's, and every test leaves it
-free with nothing of its services waiting."""
+free with nothing waiting: the `officer` fixture empties the queue after each test, also one that failed half-way
+(a counter left calling made every test after it fail)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from live import ClockedServer, LiveServer
 from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import counter_actions
+from staffpages import counter_actions, empty_queue
 
 PHONE = {"width": 360, "height": 640}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -39,13 +40,15 @@ window.AudioContext = class extends Context {
 def live(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("phone"))).start()
     server.add_user("petugas", "officer")
+    server.add_user("kepala", "admin")  # empty_queue's
     yield server
     server.stop()
 
 
 @pytest.fixture
 def officer(live):
-    return counter_actions(live, "petugas")
+    yield counter_actions(live, "petugas")
+    empty_queue(live)
 
 
 def issue(live, service: str = "C") -> dict:
@@ -74,6 +77,20 @@ def phone(browser, live):
     yield open_phone
     for context in contexts:
         context.close()
+
+
+def read_after_an_event(page, live, held: list) -> None:
+    """Another visitor takes a number: every phone reads its own ticket again, the read held in `held`. A phone
+    whose connection dropped meanwhile (a loaded machine) gets a snapshot instead, which carries its ticket and
+    reads nothing: one more number then, up to three."""
+    for _ in range(3):
+        issue(live, "B")
+        try:
+            until_on_page(page, lambda: held, "the page did not read its ticket after an event", timeout=5)
+            return
+        except AssertionError:
+            continue
+    until_on_page(page, lambda: held, "the page did not read its ticket after three events")
 
 
 def rung(page, n: int) -> None:
@@ -113,8 +130,7 @@ def test_an_answer_read_before_the_call_but_arriving_after_it_does_not_undo_the_
     mine = issue(live)
     page = phone(mine["token"])
     held = hold_first(page, f"**/api/tickets/{mine['token']}?*")  # read now (waiting), delivered later
-    issue(live, "B")  # another visitor takes a number: every phone reads its own ticket again
-    until_on_page(page, lambda: held, "the page did not read its ticket after an event")
+    read_after_an_event(page, live, held)
     officer("call-next")
     rung(page, 1)
     route, answer = held[0]
@@ -242,7 +258,6 @@ def test_every_call_and_what_missing_it_does_is_on_the_first_screen_of_a_small_p
 def test_an_admins_new_number_of_calls_reaches_an_open_phone_page(phone, live, officer):
     """[queue] max_calls changed on the admin page while a visitor's phone is open: its last call is the one
     the TV marks now, not the one of the page's drawing."""
-    live.add_user("kepala", "admin")
     admin = live.session("kepala", "rahasia-123")
 
     def max_calls(n: int) -> None:
