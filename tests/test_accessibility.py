@@ -7,7 +7,8 @@
   number on one line inside its card, the call inside its green box (it ran past its edge, white on
   white), nothing past the screen's edge;
 - a screen reader hears the call once: the page redraws at every event of the office, and rewrote the
-  call's live region each time, said again whenever another visitor took a number; a recall is said;
+  call's live region each time, said again whenever another visitor took a number; a recall is said; the place
+  in the line and the status are said (politely) when they change, and only then;
 - the phone page has a heading, its language follows the toggle (the toggle's own word in its language),
   and a phone set to reduce motion gets a call that stands still;
 - the kiosk's choice of category and its keyboard are named groups.
@@ -264,6 +265,50 @@ def test_a_second_call_at_the_same_counter_is_said_again_though_its_words_are_th
     said = set(page.evaluate("__said"))
     assert {"called-go", "called-sub"} <= said, said
     officer("start")
+    officer("resolve")
+
+
+def test_the_phone_tells_its_place_and_its_status_when_they_change_and_only_then(phone, live, officer):
+    """A blind visitor waits with the phone in a pocket and hears what the page says by itself. Only the call, a skip
+    and a withdrawn call were said: the place moving up ("ke-1 · Tidak ada antrian di depan Anda") and a status that
+    comes without a call (dilayani, and selesai, dibatalkan, kedaluwarsa, tidak hadir) changed unsaid, read only by
+    going through the page again. Both are polite live regions now, written only when their words change: another
+    visitor taking a number says nothing."""
+    ahead = issue(live)
+    mine = issue(live)
+    page = phone(mine["token"])
+    expect(page.locator("#position")).to_contain_text("Posisi Anda: ke-2")
+    told = page.evaluate(
+        """() => ['position', 'status'].map((id) => {
+          const region = document.getElementById(id).closest('[aria-live], [role=status], [role=alert], [role=log]');
+          if (!region) return null;
+          return region.getAttribute('aria-live') || { status: 'polite', log: 'polite', alert: 'assertive' }[region.role];
+        })"""
+    )
+    assert told == ["polite", "polite"]
+    caught_up(page, live)
+    page.evaluate(
+        """() => {
+          window.__said = [];
+          for (const id of ['position', 'status'])
+            new MutationObserver(() => __said.push(id)).observe(document.getElementById(id),
+              { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    issue(live, "B")  # behind, elsewhere: every phone reads its ticket again and redraws, its words the same
+    issue(live, "B")
+    caught_up(page, live)
+    assert page.evaluate("__said") == []
+    assert officer("call-next")["token"] == ahead["token"]
+    expect(page.locator("#position")).to_contain_text("Posisi Anda: ke-1")
+    caught_up(page, live)
+    assert page.evaluate("__said") == ["position"]
+    officer("start")
+    officer("resolve")
+    assert officer("call-next")["token"] == mine["token"]
+    officer("start")
+    expect(page.locator("#status")).to_have_text("dilayani")
+    expect(page.locator(".ticket-card .status")).to_have_text("Status: dilayani")  # the region says it whole
     officer("resolve")
 
 

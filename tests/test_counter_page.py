@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import open_counter, resize, sign_in
+from test_accessibility import CONTRAST_JS
 
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -1113,6 +1114,42 @@ def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_
     finally:
         officer.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
     page.context.close()
+
+
+def test_every_text_an_officer_reads_keeps_its_contrast_serving_near_the_sops_time_and_on_a_break(browser, accounts):
+    """An officer who tells red from green poorly (and any officer at a laptop by a window) reads the counter page by
+    its contrast alone: WCAG's 4.5:1 (3:1 large) for every text, measured in Chromium against what it is drawn on.
+    Before: the serving badge and the timer in green on their light green 4.4:1, the timer in amber near the SOP's
+    time 3.6:1, ISTIRAHAT and the pressed Lanjut white on amber 4.0:1, a key's letter on Selesai (drawn at .8
+    opacity) 3.8:1, and a service this counter does not serve, drawn at .6 opacity in the waiting line, 4.1:1, its
+    "tidak dilayani loket ini" 2.5:1. (The answer's form before the visitor came is an inactive control, exempt.)"""
+    live = accounts
+
+    def assert_readable(where: str) -> None:
+        unreadable = page.evaluate(CONTRAST_JS)
+        assert unreadable == [], f"{where}: {unreadable}"
+
+    issue(live, "Ani")
+    issue(live, "Budi", "B")  # Loket 1 serves A and C: B's section in its line says it is not served there
+    officer = live.session("budi", PASSWORD)
+    for action in ("call-next", "start"):
+        officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    page = clocked_counter(browser, live, "budi", 1, fake_clock=datetime.now(), serving=True)
+    try:
+        expect(page.locator("#t-status")).to_have_text("dilayani")
+        expect(page.locator("#line section[data-service='B']")).to_contain_text("tidak dilayani loket ini")
+        expect(page.locator("#t-timer")).to_have_attribute("data-level", "ok")
+        assert_readable("serving")
+        page.clock.set_system_time(datetime.now() + timedelta(minutes=25))  # 80 % of the SOP's 30 minutes
+        expect(page.locator("#t-timer")).to_have_attribute("data-level", "warn")
+        assert_readable("near the SOP's time")
+        officer.post(f"{live.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()
+        expect(page.locator("#t-paused")).to_be_visible()
+        expect(page.locator("#btn-pause")).to_have_attribute("aria-pressed", "true")
+        assert_readable("on a break")
+    finally:
+        officer.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
+        page.context.close()
 
 
 # The call count and the service's name in the ticket's head, and where the count is cut, if it is.
