@@ -110,7 +110,12 @@ def kiosk_page():
     from server.api import kiosk_device
 
     snap = current_app.extensions["antrian"].snapshot(staff=False)
-    state = {"office": snap.get("office", {}), "services": snap.get("services", []), "day": snap.get("day")}
+    state = {
+        "office": snap.get("office", {}),
+        "services": snap.get("services", []),
+        "day": snap.get("day"),
+        "announcement": snap.get("announcement"),  # the office's Pengumuman: a band on the first screen
+    }
     now = int(current_app.extensions["antrian"].clock().timestamp() * 1000)  # the server's clock (kiosk.js)
     page = render_template("kiosk/kiosk.html", state=state, device=kiosk_device(), now=now)
     return page, 200, {"Cache-Control": "no-store"}

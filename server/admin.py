@@ -23,13 +23,13 @@ from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
 # address stay in the file: changing them under a running office would renumber the day).
-EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "tts")
+EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "tts", "announcement")
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 # Of [tts], the voice an admin may choose live (the rest stays in the file).
 TTS_KEYS = ("engine", "clips", "pause_ms", "trim_db")
 # The sections that are tables: a change names some of their keys, each laid over the value saved before
 # and over config.toml's (the lists, and `hours` null for "always open", are given whole).
-TABLES = ("office", "queue", "kiosk", "tts", "hours")
+TABLES = ("office", "queue", "kiosk", "tts", "hours", "announcement")
 NOTHING = object()  # kept_change(): no value of the section differs from config.toml's
 
 
@@ -241,6 +241,7 @@ OBJECT_SECTIONS = {
     "queue": {"max_calls": 3},
     "kiosk": {"idle_seconds": 60},
     "tts": {"pause_ms": 300},
+    "announcement": {"text": "Loket 2 sedang istirahat sholat Jumat"},
 }
 
 
@@ -404,6 +405,7 @@ def view(settings: Settings) -> dict[str, Any]:
         "kiosk": asdict(settings.kiosk),
         "hours": hours_view(settings),
         "tts": {k: getattr(settings.tts, k) for k in TTS_KEYS},
+        "announcement": asdict(settings.announcement),
         "printers": sorted(settings.printers),
     }
 
@@ -448,6 +450,8 @@ def overridden(settings: Settings, file: Settings, overrides: dict[str, Any]) ->
     for section in EDITABLE:
         if section not in overrides or before[section] == after[section]:
             continue
+        if section == "announcement" and not (before[section]["text"] or before[section]["text_en"]):
+            continue  # the day's announcement hides nothing of a config.toml that has none
         a, b = before[section], after[section]
         if isinstance(a, dict) and isinstance(b, dict):
             out += [(f"{section}.{k}", a.get(k), b[k]) for k in b if a.get(k) != b[k]]
@@ -478,6 +482,8 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         given, saved = value, overrides.get(section)
         if section in TABLES and isinstance(given, dict) and isinstance(saved, dict):
             given = {**saved, **given}
+        if section == "announcement":
+            given = dated(value, given, service.day(now))
         if base is not None and base != _version(view(old)[section], overrides.get(section)):
             if _in_force(old, overrides, section, given):
                 # the value is the one in force already: most often this page's own save sent again after its
@@ -518,6 +524,24 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
             raise config_refusal(err, every_config_error(old, overrides, section, given, err)) from err
         raise
     return was[1]
+
+
+def dated(value: dict[str, Any], given: dict[str, Any], day: str) -> dict[str, Any]:
+    """An announcement's change with its `until`: `keep` true (*tetap sampai dihapus*) none, else the office's `day`
+    (it ends at the office's midnight by itself), unless `until` itself was given (the command line); none when
+    both texts are blank (nothing to end, nothing kept). `value`: the change as sent, `given`: laid over the saved."""
+    keep = value.get("keep")
+    if keep is not None and not isinstance(keep, bool):
+        raise FormIncomplete({"announcement.keep": "not_boolean"})
+    given = {k: v for k, v in given.items() if k != "keep"}
+    if keep is True:
+        given["until"] = ""
+    elif keep is False or "until" not in value:
+        given["until"] = day
+    texts = [given.get(k, "") for k in ("text", "text_en")]
+    if all(isinstance(x, str) and not x.strip() for x in texts):
+        given["until"] = ""
+    return given
 
 
 def _in_force(old: Settings, overrides: dict[str, Any], section: str, given: Any) -> bool:

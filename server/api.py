@@ -364,6 +364,39 @@ def state():
     return jsonify(service().snapshot(staff=False))
 
 
+def _announcement_now() -> dict[str, str] | None:
+    svc = service()
+    return svc.settings.announcement.shown(svc.day())
+
+
+@bp.get("/announcement")
+def announcement():
+    """The office's announcement as the TVs and the kiosk show it now: {announcement: {text, text_en, until} or
+    null (none, or its day over)}."""
+    return jsonify({"announcement": _announcement_now()})
+
+
+@bp.put("/announcement")
+@require("frontoffice")
+def set_announcement():
+    """Set the announcement whole: {text, text_en?, keep?} (blank: none; keep true, admin only: until removed, else
+    it ends at the office's midnight). Checked as the settings section `announcement` (300 characters each, one
+    line), stored, logged as `settings_changed` and sent to every TV and kiosk (server.admin.change_settings)."""
+    from server import admin
+
+    data = body()
+    if "text" not in data:
+        raise FormIncomplete({"text": "required"})
+    user = current_user()
+    value = {"text": data["text"], "text_en": data.get("text_en", "")}
+    if "keep" in data:
+        if data["keep"] is True and user["role"] != "admin":
+            raise Forbidden()  # *tetap sampai dihapus* is the admin's
+        value["keep"] = data["keep"]
+    admin.change_settings(service(), "announcement", value, user["username"])
+    return jsonify({"announcement": _announcement_now()})
+
+
 @bp.get("/staff/state")
 @require("officer", "frontoffice")
 def staff_state():

@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -416,6 +417,33 @@ class KioskSettings:
         return any(ip in ipaddress.ip_network(n) for n in self.addresses)
 
 
+def _day_or_none(value: str) -> bool:
+    """A day as YYYY-MM-DD (a real one), or "" (none)."""
+    if value == "":
+        return True
+    try:
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class AnnouncementSettings:
+    """The office's announcement of the day (the admin page's *Pengumuman*, the front office's): first in every TV's
+    running text, in a band on the kiosk's first screen. Blank: none."""
+
+    text: str = setting("")
+    text_en: str = setting("")  # "" : the Indonesian text on an English page too
+    # the office's last day it is shown on ("" : until removed); a save from the pages sets today's unless kept
+    until: str = setting("", check=_day_or_none, why="day_or_none")
+
+    def shown(self, day: str) -> dict[str, str] | None:
+        """{text, text_en, until} while it is shown on the office's `day`, else None (blank, or its day over)."""
+        if not (self.text or self.text_en) or (self.until and self.until < day):
+            return None
+        return {"text": self.text, "text_en": self.text_en, "until": self.until}
+
+
 @dataclass(frozen=True)
 class TtsSettings:
     enabled: bool = setting(True)
@@ -499,6 +527,7 @@ class Settings:
     agents: dict[str, str] = field(default_factory=dict)  # printer name -> env var of its agent's token
     limits: LimitSettings = LimitSettings()
     hours: HoursSettings = HoursSettings()
+    announcement: AnnouncementSettings = AnnouncementSettings()
     source: Path | None = field(default=None, metadata={"keys": ()})  # the file read (not a key of it)
 
     def service(self, code: str) -> Service | None:
@@ -545,6 +574,8 @@ _TEXT_LIMITS = {
     "kiosk.footer": 500,
     "priority_classes.name": 100,
     "priority_classes.description": 1000,
+    "announcement.text": 300,
+    "announcement.text_en": 300,
 }
 _TEXT_MAX = 2000
 
@@ -675,6 +706,7 @@ def _headings() -> tuple[tuple[str, set[str]], ...]:
         ("escalation", _keys(EscalationSettings)),
         ("sla", _keys(SlaSettings)),
         ("[priority_classes]", _keys(PriorityClass)),
+        ("announcement", _keys(AnnouncementSettings)),
     )
 
 
@@ -1020,6 +1052,10 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     t.unknown(_keys(SlaSettings))
     sla = _parse(SlaSettings, t)
 
+    t = _Table(raw.get("announcement"), "announcement", required=False)
+    t.unknown(_keys(AnnouncementSettings))
+    announcement = _parse(AnnouncementSettings, t)
+
     return Settings(
         office=office,
         server=server,
@@ -1035,6 +1071,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         agents=_agents(raw.get("agents"), printers),
         limits=_limits(raw.get("limits")),
         hours=_hours(raw.get("hours")),
+        announcement=announcement,
         source=source,
     )
 

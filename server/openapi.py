@@ -478,12 +478,29 @@ TICKET = {
     },
 }
 
+ANNOUNCEMENT_SHOWN = {
+    "type": ["object", "null"],
+    "description": "The office's announcement while it is shown (null: none, or its last day over): first in every "
+    "TV's running text (not spoken), in a band on the kiosk's first screen.",
+    "required": ["text", "text_en", "until"],
+    "properties": {
+        "text": {"type": "string", "maxLength": 300, "description": 'Indonesian ("": the English alone).'},
+        "text_en": {"type": "string", "maxLength": 300, "description": '"": the Indonesian on an English page too.'},
+        "until": {
+            "type": "string",
+            "description": 'The office\'s last day it is shown on, YYYY-MM-DD ("": until removed).',
+            "examples": ["2026-11-28"],
+        },
+    },
+}
+
 STATE = {
     "type": "object",
     "required": ["seq", "day", "office", "max_calls", "services", "counters", "recent"],
     "properties": {
         "seq": {"type": "integer", "description": "The last committed change."},
         "day": DATE,
+        "announcement": ANNOUNCEMENT_SHOWN,
         "max_calls": {
             "type": "integer",
             "description": "[queue] max_calls: a ticket's calls, recalls included (the TV marks a call "
@@ -1291,6 +1308,18 @@ SECTIONS: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": False,
     },
+    "announcement": {
+        "type": "object",
+        "description": "The office's announcement (PUT /api/announcement sets it whole, the front office too). `keep` "
+        "true: until removed; else it ends at the office's midnight (`until` today) unless `until` is given.",
+        "properties": {
+            "text": {**ONE_LINE, "maxLength": 300},
+            "text_en": {**ONE_LINE, "maxLength": 300},
+            "keep": {"type": "boolean"},
+            "until": {"type": "string", "description": 'YYYY-MM-DD: its last day; "": until removed.'},
+        },
+        "additionalProperties": False,
+    },
     "tts": {
         "type": "object",
         "description": "The voice of the announcements, merged into [tts] (its other keys stay in the file).",
@@ -1332,6 +1361,7 @@ SECTION_EXAMPLES: dict[str, Any] = {
         "last_ticket_minutes": 15,
     },
     "tts": {"engine": "clips", "clips": "voices/kantor"},
+    "announcement": {"text": "Loket 2 sedang istirahat sholat Jumat", "text_en": "Counter 2 is on Friday prayer break"},
 }
 
 SETTINGS = {
@@ -1345,6 +1375,7 @@ SETTINGS = {
         "kiosk",
         "hours",
         "tts",
+        "announcement",
         "printers",
         "overridden",
         "versions",
@@ -1362,6 +1393,7 @@ SETTINGS = {
         "kiosk": {"type": "object"},
         "hours": {"type": ["object", "null"], "description": "[hours] as config.toml writes it; null: none."},
         "tts": {"type": "object", "description": "engine, clips (the pack's folder), pause_ms, trim_db."},
+        "announcement": {"type": "object", "description": 'text, text_en, until ("": until removed).'},
         "printers": {"type": "array", "items": {"type": "string"}},
         "overridden": {
             "type": "array",
@@ -2713,6 +2745,69 @@ def build() -> dict[str, Any]:
                 {"200": _ok("The state, current to `seq`.", _ref("State"))},
                 {},
             )
+        },
+        "/api/announcement": {
+            "get": _operation(
+                "get_announcement",
+                "The office's announcement as the TVs and the kiosk show it now",
+                "state",
+                {
+                    "200": _ok(
+                        "The announcement, null when none is shown.",
+                        {
+                            "type": "object",
+                            "required": ["announcement"],
+                            "properties": {"announcement": ANNOUNCEMENT_SHOWN},
+                        },
+                    )
+                },
+                {},
+            ),
+            "put": _operation(
+                "set_announcement",
+                "Set the office's announcement, live on every TV and kiosk",
+                "state",
+                {
+                    "200": _ok(
+                        "The announcement now (null: blank, none shown).",
+                        {
+                            "type": "object",
+                            "required": ["announcement"],
+                            "properties": {"announcement": ANNOUNCEMENT_SHOWN},
+                        },
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "403": "forbidden: not staff of the front office or admin, or `keep` true from the front office "
+                    "(an announcement kept until removed is the admin's).",
+                    "413": None,
+                    "422": "form_incomplete: no `text`, or `keep` not true or false; config_invalid: a text longer "
+                    "than 300 characters, not a string, or holding a control character (a line break, a tab), "
+                    "`fields` naming announcement.text or announcement.text_en and the problem in words, in both "
+                    "languages; nothing is saved.",
+                    "503": None,
+                },
+                roles=("frontoffice",),
+                write=True,
+                body=_body(
+                    {
+                        "text": {**ONE_LINE, "maxLength": 300, "description": 'Indonesian; "" (both blank): none.'},
+                        "text_en": {**ONE_LINE, "maxLength": 300, "description": 'Optional English; "": none.'},
+                        "keep": {
+                            "type": "boolean",
+                            "description": "Admin only: true keeps it until removed; absent or false, it ends at the "
+                            "office's midnight by itself.",
+                        },
+                    },
+                    ("text",),
+                    command=False,
+                ),
+                description="The settings section `announcement` (stored as the admin page's settings, logged as "
+                "a settings_changed event with data.section `announcement`): every TV and kiosk takes a fresh "
+                "snapshot and shows it without a reload; the snapshot's `announcement` carries it to one opened "
+                "later. A whole replacement: a text left out is blank.",
+            ),
         },
         "/api/staff/state": {
             "get": _operation(

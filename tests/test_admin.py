@@ -593,6 +593,7 @@ def test_two_admins_adding_a_counter_on_the_same_load_the_second_is_told_and_not
         "kiosk",
         "hours",
         "tts",
+        "announcement",
     }
     assert first["versions"] == second["versions"]
     base = first["versions"]["counters"]

@@ -26,7 +26,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 # the admin page's panels (counter/templates/counter/admin.html), each measured on a laptop's screen
 PANELS = {
     "sec-office", "sec-services", "sec-counters", "sec-live", "sec-queue", "sec-kiosk", "sec-priority_classes",
-    "sec-hours", "sec-users", "sec-survey", "sec-voice",
+    "sec-hours", "sec-users", "sec-survey", "sec-voice", "sec-announcement",
 }  # fmt: skip
 
 

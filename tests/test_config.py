@@ -753,14 +753,17 @@ TABLES = {
     "priority_classes": config.PriorityClass,
     "limits": config.LimitSettings,
     "hours": config.HoursSettings,
+    "announcement": config.AnnouncementSettings,
 }
 
 
 def demo_raw() -> dict:
-    """The demo config.toml as parsed TOML, with a dummy printer and every day of [hours] closed."""
+    """The demo config.toml as parsed TOML, with a dummy printer, every day of [hours] closed and an [announcement]
+    (the demo has none: the admin page's, or the front office's, lies over an empty one)."""
     raw = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
     raw["printers"] = {"kiosk": {"type": "dummy"}}
     raw["hours"] = dict.fromkeys(config.WEEKDAYS, "")
+    raw["announcement"] = {"text": "Loket 2 sedang istirahat sholat Jumat", "text_en": "", "until": ""}
     return raw
 
 

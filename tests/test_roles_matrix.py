@@ -225,6 +225,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/healthz"): Route(ANYONE, 200, _one("/healthz")),
     ("GET", "/api/openapi.json"): Route(ANYONE, 200, _one("/api/openapi.json")),
     ("GET", "/api/state"): Route(ANYONE, 200, _one("/api/state")),
+    ("GET", "/api/announcement"): Route(ANYONE, 200, _one("/api/announcement")),
+    ("PUT", "/api/announcement"): Route(FRONT_OFFICE, 200, _one("/api/announcement", {"text": "Loket 2 istirahat"})),
     ("GET", "/api/tickets/<token>"): Route(ANYONE, 200, lambda o: [Req(f"/api/tickets/{o.issue()['token']}")]),
     ("POST", "/api/tickets"): Route(ANYONE, 201, _one("/api/tickets", visitor(service="B"))),
     ("GET", "/api/tts/<key>.ogg"): Route(ANYONE, 404, _one("/api/tts/" + "0" * 40 + ".ogg")),

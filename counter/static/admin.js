@@ -14,7 +14,7 @@ import { api, connectLive, doubled, el, getLang, logout, secondClick, setupLangT
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 import { inOrder } from "/static/live.js";
 
-const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
+const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "announcement"];
 const OFFICE_KEYS = ["name", "address", "public_url", "language"];
 const QUEUE_KEYS = ["max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute", "counter_release_minutes"];
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -374,6 +374,34 @@ const render = {
     ];
   },
 
+  // The office's announcement (docs/admin.md, Pengumuman): the draft is {text, text_en, keep}; unticked, the server
+  // makes it end at the office's midnight (today's `until`). What is shown now is said under the inputs.
+  announcement(d) {
+    const keep = el("input", { type: "checkbox", checked: d.keep, dataset: { key: "announcement.keep" } });
+    keep.addEventListener("change", () => {
+      d.keep = keep.checked;
+      markDirty("announcement");
+    });
+    // two lines' room to read 300 characters whole; a line break typed is sent as a space (one line on the TV)
+    const text = (prop) => {
+      const area = el("textarea", { rows: 2, dataset: { key: `announcement.${prop}` } });
+      area.value = d[prop];
+      area.addEventListener("input", () => {
+        d[prop] = area.value;
+        markDirty("announcement");
+      });
+      return area;
+    };
+    return [
+      el("p", { class: "muted note" }, t("announcement.note")),
+      labelled("announcement.text", text("text"), "announcement.text"),
+      labelled("announcement.text_en", text("text_en"), "announcement.text_en"),
+      el("div", { class: "field" }, el("label", { class: "check" }, keep, el("span", {}, t("announcement.keep"))),
+        fieldError("announcement.keep")),
+      el("p", { class: "announcement-now", id: "announcement-now" }, announcementNow(state.settings.announcement)),
+    ];
+  },
+
   // Service hours: the draft is {always, monday..sunday, holidays (text), last_ticket_minutes};
   // "always open" sends null and leaves the other inputs as they are, greyed.
   hours(d) {
@@ -463,6 +491,33 @@ const render = {
   },
 };
 
+// The office's day now, as the server counts it (its time zone), YYYY-MM-DD.
+function officeToday() {
+  const zone = state.settings.office.timezone;
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  } catch (err) {
+    return new Date().toISOString().slice(0, 10);
+  }
+}
+
+// What the saved announcement is now: none, shown until midnight, until removed, until a day, or over.
+function announcementNow(a) {
+  if (!a || !(a.text || a.text_en)) return t("announcement.none");
+  if (!a.until) return t("announcement.shown_kept");
+  const today = officeToday();
+  if (a.until < today) return t("announcement.over", { day: a.until });
+  return a.until === today ? t("announcement.shown_today") : t("announcement.shown_until", { day: a.until });
+}
+
+// "Hapus pengumuman": the announcement blank, saved at once (the TVs and the kiosk drop it).
+async function clearAnnouncement() {
+  state.drafts.announcement = { text: "", text_en: "", keep: false };
+  markDirty("announcement");
+  renderSection("announcement");
+  await save("announcement");
+}
+
 function cell(input, key) {
   return el("td", {}, input, fieldError(key));
 }
@@ -504,6 +559,7 @@ function renderSection(section) {
 // become inputs' text.
 function draft(section, value) {
   if (section === "kiosk") return { ...clone(value), addresses: value.addresses.map(shownAddress).join("\n") };
+  if (section === "announcement") return { text: value.text, text_en: value.text_en, keep: value.until === "" && !!(value.text || value.text_en) };
   if (section !== "hours") return clone(value);
   const h = value || {};
   return {
@@ -533,6 +589,10 @@ function payload(section) {
     return value;
   }
   if (section === "queue") return changedKeys(section, d);
+  if (section === "announcement") {
+    const line = (text) => text.replace(/\s*[\r\n]+\s*/g, " "); // the TV's running text is one line
+    return { text: line(d.text), text_en: line(d.text_en), keep: d.keep }; // whole: its day anew
+  }
   if (section === "services") {
     return d.map((s) => {
       const quota = s.daily_quota === "" || s.daily_quota === undefined ? null : s.daily_quota;
@@ -587,7 +647,9 @@ async function save(section) {
     load(body);
     renderDiscard(section); // a save of the values in force already draws nothing again (load)
     renderStale(section);
-    notice(root, "info", section === "hours" ? hoursSaid(body.hours) : `${t("saved")}${unservedSaid(section, body)}`);
+    const cleared = section === "announcement" && !body.announcement.text && !body.announcement.text_en;
+    notice(root, "info", section === "hours" ? hoursSaid(body.hours) : cleared ? t("announcement.cleared")
+      : `${t("saved")}${unservedSaid(section, body)}`);
     sayUnservedAgain(section, body);
     if (section === "hours") {
       // the new hours may close the office this minute: say so, the kiosk already shows "Layanan tutup"
@@ -1178,6 +1240,7 @@ for (const section of SECTIONS) {
     });
   }
 }
+$("clear-announcement").addEventListener("click", clearAnnouncement);
 $("add-user").addEventListener("submit", addUser);
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {

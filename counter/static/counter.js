@@ -2206,6 +2206,8 @@ function reloadIfIdle() {
 
 function onEvent(ev) {
   if (typeof ev.seq === "number") state.seq = ev.seq;
+  // the office's announcement is the TVs' and the kiosk's: nothing of this page changes, no reload for it
+  if (ev.type === "settings_changed" && ev.data && ev.data.section === "announcement") return;
   if (ev.type === "settings_changed") {
     const removed = counterRemoved(ev) ? state.notice : null;
     settingsChanged();

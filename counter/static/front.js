@@ -1786,6 +1786,8 @@ function sameAlert(x, y) {
 const ofAlert = (a) => alertOf(a.type, a.label, a, a.ticket);
 
 function onEvent(ev) {
+  // the office's announcement is the TVs' and the kiosk's: nothing of this page changes, no reload for it
+  if (ev.type === "settings_changed" && ev.data && ev.data.section === "announcement") return;
   if (ev.type === "settings_changed") return settingsChanged();
   const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
   // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.

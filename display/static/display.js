@@ -265,6 +265,18 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       : T.closed_next.split("{date}").join(dateFmt.format(at)).split("{time}").join(time);
     return T.closed + " " + next;
   }
+  // The office's announcement (the admin page's or the front office's Pengumuman), from each snapshot: the running
+  // text's first part, marked, in the page's language when it has one in it. Never spoken: the voice is for calls.
+  let announcement = null;
+  function showAnnouncement(a) {
+    announcement = a && typeof a === "object" && (a.text || a.text_en) ? a : null;
+    showMarquee();
+  }
+  function announcementText() {
+    if (!announcement) return "";
+    const own = lang === "en" ? announcement.text_en || announcement.text : announcement.text || announcement.text_en;
+    return (T.announcement || "PENGUMUMAN:") + " " + own;
+  }
   let marqueeText = null; // the running text as the page came: ?text= or the default one naming the office
   function showMarquee() {
     const marquee = document.getElementById("marquee-text");
@@ -281,8 +293,18 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (!addressInHeader && address && !address.hidden && address.textContent) {
       text += " \u00a0·\u00a0 " + address.textContent; // not whole in the header: whole here
     }
-    if (marquee.textContent !== text) {
-      marquee.textContent = text;
+    // the announcement first, in a span of its own: a still running text (reduced motion) is fitted to show it whole
+    const told = announcementText();
+    const shown = marquee.querySelector(".marquee-told");
+    if ((shown ? shown.textContent : "") !== told || marquee.textContent !== (told ? told + " \u00a0·\u00a0 " : "") + text) {
+      marquee.textContent = told ? "" : text;
+      if (told) {
+        const span = document.createElement("span");
+        span.className = "marquee-told";
+        span.textContent = told;
+        marquee.appendChild(span);
+        marquee.appendChild(document.createTextNode(" \u00a0·\u00a0 " + text));
+      }
       sizeMarquee();
     }
   }
@@ -307,6 +329,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) state.maxCalls = snap.max_calls;
     showHours(snap.office);
     showOffice(snap.office);
+    showAnnouncement(snap.announcement);
     const prevSeq = state.seq;
     state.seq = snap.seq;
     state.day = snap.day;
@@ -1952,6 +1975,28 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // Start with the text already on screen, not after a screen-wide empty run.
     const lead = window.innerWidth / Math.max(1, $marquee.scrollWidth);
     $marquee.style.animationDelay = (-seconds * lead * 0.97).toFixed(1) + "s";
+    fitStill();
+  }
+  // A running text that stands still (reduced motion: a TV box without a GPU) shows up to two lines, four with an
+  // announcement (five upright), whose whole text is made smaller (to 20 px) when those lines at the usual size cannot
+  // hold it; the TV's own text after it is cut with "…" as before. A moving one runs on one line, however long.
+  const stillQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  function fitStill() {
+    const told = $marquee.querySelector(".marquee-told");
+    document.body.classList.toggle("announcing", !!told);
+    $marquee.style.fontSize = "";
+    if (!told || !stillQuery || !stillQuery.matches) return;
+    const least = 20;
+    let size = parseFloat(getComputedStyle($marquee).fontSize);
+    while (toldCut(told) && size > least) {
+      size = Math.max(least, size * 0.94);
+      $marquee.style.fontSize = size.toFixed(1) + "px";
+    }
+  }
+  function toldCut(told) {
+    const rects = told.getClientRects();
+    const last = rects[rects.length - 1];
+    return !!last && last.bottom > $marquee.getBoundingClientRect().bottom + 0.5;
   }
   sizeMarquee();
   window.addEventListener("resize", () => {

@@ -154,6 +154,23 @@ import { readParams } from "./readparams.js";
   }
 
   // -- language ---------------------------------------------------------------------------
+  // The office's announcement (the snapshot's `announcement`; null: none): a band on the welcome and closed screens,
+  // in the kiosk's language when it has one in it. The office's name is fitted again to leave it room.
+  var announcement = (CONFIG.state && CONFIG.state.announcement) || null;
+  function renderAnnouncement() {
+    var a = announcement && (announcement.text || announcement.text_en) ? announcement : null;
+    var own = !a ? "" : lang === "en" ? a.text_en || a.text : a.text || a.text_en;
+    var changed = false;
+    document.querySelectorAll(".announcement-band").forEach(function (band) {
+      var text = band.querySelector(".announcement-text");
+      if (text.textContent === own && band.hidden === !own) return;
+      text.textContent = own;
+      band.hidden = !own;
+      changed = true;
+    });
+    if (changed && state && (state.screen === "welcome" || state.screen === "closed")) fitOfficeName();
+  }
+
   function applyLang() {
     document.documentElement.lang = lang;
     document.title = t("page_title") + " \u2014 " + CONFIG.office; // the tab's name (a screen reader's first words)
@@ -162,6 +179,7 @@ import { readParams } from "./readparams.js";
     labelKeys();
     renderUnregistered();
     renderOffice();
+    renderAnnouncement();
     renderRefusals();
     if (state.screen === "review") renderReview();
     if (state.screen === "ticket") renderTicket();
@@ -345,6 +363,10 @@ import { readParams } from "./readparams.js";
     }
     if (snap.office) office = Object.assign({}, office, snap.office);
     if (snap.day) officeDay = snap.day;
+    if (snap.announcement !== undefined) {
+      announcement = snap.announcement;
+      renderAnnouncement();
+    }
     (snap.services || []).forEach(function (sv) { services[sv.code] = Object.assign({}, services[sv.code], sv); });
     renderOffice();
     if (state.screen === "welcome" && unavailable()) show("closed");
@@ -427,7 +449,10 @@ import { readParams } from "./readparams.js";
       name.style.fontSize = "";
       if (screen.hidden) return;
       var size = parseFloat(getComputedStyle(name).fontSize);
-      while (screen.scrollHeight > screen.clientHeight + 1 && size > least) {
+      // (with the announcement's band at the bottom not a pixel more: its last line is on the screen's edge)
+      var band = screen.querySelector(".announcement-band");
+      var slack = band && !band.hidden ? 0 : 1;
+      while (screen.scrollHeight > screen.clientHeight + slack && size > least) {
         size = Math.max(least, size * 0.92);
         name.style.fontSize = size.toFixed(1) + "px";
       }
@@ -581,7 +606,8 @@ import { readParams } from "./readparams.js";
         snapshots += 1;
       },
       onEvent: function (ev) {
-        if (ev.type === "settings_changed") markStale("");
+        // (the announcement alone needs no new page: the state looked at below brings it)
+        if (ev.type === "settings_changed" && !(ev.data && ev.data.section === "announcement")) markStale("");
         if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
         // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
         if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();

@@ -476,6 +476,8 @@ class Views:
                     **office,
                 },
                 "max_calls": settings.queue.max_calls,  # a ticket's calls, the recalls included: its last call
+                # the office's announcement while it is shown (null: none, or its day over): the TVs' running text
+                "announcement": settings.announcement.shown(day),
                 "services": services,
                 "counters": counters,
                 "recent": recent,

@@ -1,0 +1,294 @@
+"""The office's announcement (Pengumuman) on a real server and in Chromium, as the waiting room sees it:
+
+- the admin types it on the admin page and saves: a TV open all along shows it first in its running text, marked
+  "PENGUMUMAN:", without a reload (a TV box's sound needs its OK pressed again after one), and says nothing of it
+  aloud; a TV opened later shows it (its snapshot carries it), and so does the kiosk's first screen, in a band;
+- one of 300 characters (the most it may have) stays one running line on a TV at 1920x1080, 1280x720 and on its side,
+  and the kiosk's band leaves the invitation and the language button on screen, portrait and landscape;
+- the officers' counter pages and the front office's page open meanwhile are left alone: they reloaded (or said
+  "Pengaturan diubah admin; muat ulang halaman.") at every settings change, the announcement's too;
+- the front office sets one through the API, and it goes at the office's midnight by itself (the TV and the kiosk
+  drop it without a reload); one the admin kept ("tetap sampai dihapus") stays the next day;
+- a text too long, of two lines, or not a text is refused in words (Indonesian or English), and the announcement
+  shown stays; an anonymous client can only read it, an officer cannot set it, nor the front office keep it.
+
+Before it, the running text could be set only in each TV's own address (`/display/?text=…`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import write_config
+from live import ClockedServer
+from playwright.sync_api import expect
+from staffpages import PASSWORD, open_counter, open_front, sign_in
+from test_display_readability import caught_up, new_page, open_display
+
+SHOTS = Path("/tmp/h502/shots") if Path("/tmp/h502").is_dir() else None
+NO_SPEECH = {"[tts]\nenabled = true": "[tts]\nenabled = false"}
+TODAY = "SPSE sedang gangguan nasional sejak 09.00 WIB; laporan tetap kami terima"
+TODAY_EN = "SPSE is down nationwide since 09.00 WIB; we still take your reports"
+LONGEST = ("Layanan helpdesk hari ini sampai pukul 12.00 WIB karena rapat koordinasi; " * 5)[:300]
+MARQUEE = "#marquee-text"
+BAND = "#screen-welcome .announcement-band"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """One office on a clock the test moves (09:00 today at the start), with an admin, a front office and an
+    officer."""
+    server = ClockedServer(write_config(tmp_path_factory.mktemp("announcement"), NO_SPEECH), tick=0.1).start()
+    for name, role in (("kepala", "admin"), ("rina", "frontoffice"), ("budi", "officer")):
+        server.add_user(name, role)
+    yield server
+    server.stop()
+
+
+def shown(office) -> dict | None:
+    return requests.get(f"{office.url}/api/announcement", timeout=5).json()["announcement"]
+
+
+def put(session, office, body: dict, lang: str = "id") -> requests.Response:
+    return session.put(f"{office.url}/api/announcement", json=body, headers={"X-Lang": lang}, timeout=5)
+
+
+def shot(page, name: str) -> None:  # a page, or a locator: its part
+    if SHOTS is not None:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def open_kiosk(browser, office, viewport):
+    page = browser.new_page(viewport=viewport, has_touch=True)
+    page.goto(f"{office.url}/kiosk/")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.wait_for_function("() => antrianKiosk.live", polling=50)
+    return page
+
+
+def test_the_admin_sets_it_and_every_screen_shows_it_live(browser, office):
+    tv = new_page(browser, (1920, 1080))
+    kiosk = open_kiosk(browser, office, {"width": 1080, "height": 1920})
+    admin = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    counter = open_counter(browser, office, "budi", "1")
+    front = open_front(browser, office, username="rina")
+    try:
+        open_display(tv, office)
+        for page in (tv, kiosk, counter, front):
+            page.evaluate("window.notReloaded = true")
+        expect(tv.locator(MARQUEE)).not_to_contain_text("PENGUMUMAN")
+        expect(kiosk.locator(BAND)).to_be_hidden()
+
+        sign_in(admin, office, "/counter/admin", "kepala")
+        section = admin.locator("#sec-announcement")
+        section.locator('[data-key="announcement.text"]').fill(TODAY)
+        section.locator('[data-key="announcement.text_en"]').fill(TODAY_EN.replace("; ", ";\n"))  # Enter: a space
+        section.locator(".save").click()
+        expect(section.locator(".notice")).to_have_text("Tersimpan.")
+        assert shown(office) == {"text": TODAY, "text_en": TODAY_EN, "until": shown(office)["until"]}
+        expect(section.locator("#announcement-now")).to_have_text("Sedang tampil; berakhir pukul 24.00 hari ini.")
+        shot(section, "admin-announcement")
+
+        # the open TV: first in its running text, marked, no reload; not spoken (no call queued or played)
+        expect(tv.locator(MARQUEE)).to_contain_text(f"PENGUMUMAN: {TODAY} ")
+        assert tv.locator(MARQUEE).text_content().startswith(f"PENGUMUMAN: {TODAY}")
+        assert "Selamat datang di" in tv.locator(MARQUEE).text_content()  # the TV's own text after it
+        assert tv.evaluate("window.notReloaded === true")
+        assert tv.evaluate("antrianDisplay.queue.length + antrianDisplay.played.length") == 0
+        # the kiosk's first screen, without a reload either; in English after its language button
+        expect(kiosk.locator(BAND)).to_be_visible()
+        expect(kiosk.locator(f"{BAND} .announcement-text")).to_have_text(TODAY)
+        assert kiosk.evaluate("window.notReloaded === true")
+        # the staff pages open meanwhile: not reloaded, nothing said of it
+        for page in (counter, front):
+            assert page.evaluate("window.notReloaded === true")
+            expect(page.locator("body")).not_to_contain_text("Pengaturan diubah admin")
+        kiosk.locator("#lang-toggle").click()
+        expect(kiosk.locator(f"{BAND} .announcement-text")).to_have_text(TODAY_EN)
+        kiosk.locator("#lang-toggle").click()
+
+        # a TV opened now (its snapshot carries it), and one on an English page
+        later = new_page(browser, (1280, 720))
+        try:
+            open_display(later, office, "?lang=en")
+            expect(later.locator(MARQUEE)).to_contain_text(f"ANNOUNCEMENT: {TODAY_EN}")
+        finally:
+            later.context.close()
+
+        # the admin's "Hapus pengumuman": gone from the TV and the kiosk, still without a reload
+        section.locator("#clear-announcement").click()
+        expect(section.locator(".notice")).to_have_text("Pengumuman dihapus.")
+        expect(tv.locator(MARQUEE)).not_to_contain_text("PENGUMUMAN", timeout=15_000)  # display.js: 10 s apart at most
+        expect(kiosk.locator(BAND)).to_be_hidden()
+        assert shown(office) is None
+        assert tv.evaluate("window.notReloaded === true") and kiosk.evaluate("window.notReloaded === true")
+    finally:
+        tv.context.close()
+        kiosk.close()
+        admin.context.close()
+        counter.context.close()
+        front.context.close()
+
+
+def test_bad_input_is_refused_in_words_and_the_shown_one_stays(office):
+    kepala = office.session("kepala", PASSWORD)
+    assert put(kepala, office, {"text": TODAY}).status_code == 200
+    cases = [
+        (
+            {"text": "x" * 301},
+            "announcement.text",
+            "terlalu panjang (301 karakter; paling banyak 300)",
+            "too long (301 characters; at most 300)",
+        ),
+        ({"text": "Loket 2\nistirahat"}, "announcement.text", "harus satu baris teks", "must be one line of text"),
+        (
+            {"text": "ok", "text_en": "tab\there"},
+            "announcement.text_en",
+            "harus satu baris teks",
+            "must be one line of text",
+        ),
+        ({"text": 12}, "announcement.text", "harus berupa teks, bukan 12", "must be a string, not 12"),
+        ({"text": ["a"]}, "announcement.text", "harus berupa teks", "must be a string"),
+    ]
+    for body, field, words_id, words_en in cases:
+        for lang, words in (("id", words_id), ("en", words_en)):
+            r = put(kepala, office, body, lang)
+            assert r.status_code == 422, (body, r.text)
+            answer = r.json()
+            assert answer["error"] == "config_invalid" and words in answer["fields"][field], (body, answer)
+            assert ("Pengumuman" if lang == "id" else "Announcement") in answer["message"], answer
+    r = put(kepala, office, {"text": "ok", "keep": "ya"})
+    assert r.status_code == 422 and "announcement.keep" in r.json()["fields"], r.text
+    r = put(kepala, office, {"text_en": "no text"})
+    assert r.status_code == 422 and r.json()["fields"] == {"text": "Wajib diisi."}, r.text
+    assert shown(office)["text"] == TODAY  # nothing lost
+
+    # who may: anyone reads it; staff of the front office and the admin set it; only the admin keeps it
+    anonymous = requests.put(f"{office.url}/api/announcement", json={"text": "x"}, timeout=5)
+    assert anonymous.status_code in (401, 403), anonymous.text
+    assert put(office.session("budi", PASSWORD), office, {"text": "x"}).status_code == 403
+    rina = office.session("rina", PASSWORD)
+    r = put(rina, office, {"text": "x", "keep": True})
+    assert (r.status_code, r.json()["error"]) == (403, "forbidden"), r.text
+    assert shown(office)["text"] == TODAY
+    assert put(kepala, office, {"text": ""}).json() == {"announcement": None}
+
+
+FIT_JS = """() => {
+  const text = document.getElementById('marquee-text'), bar = text.closest('.marquee');
+  const told = text.querySelector('.marquee-told');
+  const rects = [...told.getClientRects()];
+  const r = bar.getBoundingClientRect(), t = text.getBoundingClientRect();
+  const tiles = [...document.querySelectorAll('.counter')].map((c) => c.getBoundingClientRect().bottom);
+  return {bar: {top: r.top, bottom: r.bottom}, text: {top: t.top, bottom: t.bottom},
+          toldBottom: rects[rects.length - 1].bottom, toldLines: new Set(rects.map((x) => Math.round(x.top))).size,
+          px: parseFloat(getComputedStyle(text).fontSize), tilesBottom: Math.max(...tiles), innerHeight,
+          seconds: parseFloat(text.style.getPropertyValue('--marquee-seconds'))};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (1080, 1920)])
+def test_300_characters_fit_on_the_tv(browser, office, size):
+    """Standing still (reduced motion, as on a TV box without a GPU, and the tests' default): the bar grows to four
+    lines and shows the whole announcement, the tiles above it; moving: one line at a readable pace."""
+    kepala = office.session("kepala", PASSWORD)
+    assert len(LONGEST) == 300
+    assert put(kepala, office, {"text": LONGEST}).status_code == 200
+    still = new_page(browser, size)
+    moving = new_page(browser, size, reduced_motion="no-preference")
+    try:
+        for tv in (still, moving):
+            open_display(tv, office)
+            caught_up(tv, office)
+            expect(tv.locator(f"{MARQUEE} .marquee-told")).to_have_text(f"PENGUMUMAN: {LONGEST}")
+        seen = still.evaluate(FIT_JS)
+        assert seen["bar"]["bottom"] <= seen["innerHeight"] + 0.5, seen  # the bar on screen
+        assert seen["toldBottom"] <= seen["text"]["bottom"] + 0.5, seen  # the announcement whole, not cut by the clamp
+        assert seen["px"] >= 20, seen
+        assert seen["tilesBottom"] <= seen["bar"]["top"] + 0.5, seen  # the calls' tiles above it, whole
+        shot(still, f"tv-announcement-{size[0]}x{size[1]}")
+        seen = moving.evaluate(FIT_JS)
+        assert seen["toldLines"] == 1, seen  # one running line
+        assert seen["bar"]["top"] - 0.5 <= seen["text"]["top"] and seen["text"]["bottom"] <= seen["bar"]["bottom"] + 0.5
+        assert seen["seconds"] >= 10, seen  # about 7 letters' widths a second, however long the text
+        shot(moving, f"tv-announcement-moving-{size[0]}x{size[1]}")
+    finally:
+        still.context.close()
+        moving.context.close()
+
+
+@pytest.mark.parametrize(
+    "name,viewport",
+    [
+        ("portrait", {"width": 1080, "height": 1920}),
+        ("landscape", {"width": 1920, "height": 1080}),
+        ("small", {"width": 1366, "height": 768}),
+    ],
+)
+def test_300_characters_fit_the_kiosks_first_screen(browser, office, name, viewport):
+    kepala = office.session("kepala", PASSWORD)
+    assert put(kepala, office, {"text": LONGEST}).status_code == 200
+    kiosk = open_kiosk(browser, office, viewport)
+    try:
+        expect(kiosk.locator(f"{BAND} .announcement-text")).to_have_text(LONGEST)
+        seen = kiosk.evaluate(
+            """() => {
+              const r = (s) => document.querySelector(s).getBoundingClientRect();
+              const screen = document.getElementById('screen-welcome');
+              return {band: r('#screen-welcome .announcement-band'), cta: r('.welcome-cta'), office: r('.welcome-office'),
+                      lang: r('#lang-toggle'), overflow: screen.scrollHeight - screen.clientHeight, innerHeight,
+                      innerWidth};
+            }"""
+        )
+        band, cta = seen["band"], seen["cta"]
+        assert seen["overflow"] <= 1, seen  # nothing pushed below the screen
+        assert band["bottom"] <= seen["innerHeight"] + 0.5 and band["right"] <= seen["innerWidth"] + 0.5, seen
+        assert cta["bottom"] <= band["top"] + 0.5, seen  # the invitation whole, above the band
+        assert seen["office"]["bottom"] <= cta["top"], seen
+        assert seen["lang"]["bottom"] <= seen["innerHeight"], seen
+        shot(kiosk, f"kiosk-announcement-{name}")
+        # the form's screen is not touched: no band there
+        kiosk.locator("#start").click()
+        expect(kiosk.locator("#screen-service")).to_be_visible()
+        assert kiosk.locator(".announcement-band:visible").count() == 0
+    finally:
+        kiosk.close()
+
+
+def test_the_front_offices_announcement_goes_at_midnight_a_kept_one_stays(browser, office):
+    rina = office.session("rina", PASSWORD)
+    kepala = office.session("kepala", PASSWORD)
+    r = put(rina, office, {"text": "Loket 2 sedang istirahat sholat Jumat"})
+    assert r.status_code == 200, r.text
+    today = r.json()["announcement"]["until"]
+    assert today and shown(office)["text"] == "Loket 2 sedang istirahat sholat Jumat"
+    tv = new_page(browser, (1920, 1080))
+    kiosk = open_kiosk(browser, office, {"width": 1920, "height": 1080})
+    try:
+        open_display(tv, office)
+        tv.evaluate("window.notReloaded = true")
+        expect(tv.locator(MARQUEE)).to_contain_text("PENGUMUMAN: Loket 2 sedang istirahat sholat Jumat")
+        expect(kiosk.locator(BAND)).to_be_visible()
+
+        office.advance(15 * 3600 + 60, looked=True)  # 00:01 the next day
+        assert shown(office) is None
+        expect(tv.locator(MARQUEE)).not_to_contain_text("PENGUMUMAN")
+        expect(kiosk.locator(".announcement-band:visible")).to_have_count(0)
+        assert tv.evaluate("window.notReloaded === true")
+
+        # the admin's, kept until removed: still there the day after
+        r = put(kepala, office, {"text": "Mulai Januari helpdesk buka pukul 07.30", "keep": True})
+        assert r.status_code == 200 and r.json()["announcement"]["until"] == "", r.text
+        expect(tv.locator(MARQUEE)).to_contain_text("PENGUMUMAN: Mulai Januari", timeout=15_000)
+        office.next_day(looked=True)
+        assert shown(office)["text"] == "Mulai Januari helpdesk buka pukul 07.30"
+        tv.reload()
+        open_display(tv, office)
+        expect(tv.locator(MARQUEE)).to_contain_text("PENGUMUMAN: Mulai Januari")
+    finally:
+        tv.context.close()
+        kiosk.close()
+        put(kepala, office, {"text": ""})
