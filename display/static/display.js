@@ -547,6 +547,36 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     return k;
   }
 
+  let farTried = ""; // what the choice of the far sizes was made for (render), and the choice
+  let farKept = false;
+  let farNamesLost = ""; // the names (and screen) of which one does not fit on a line at the far size
+  function setFar(on) {
+    if (("far" in $counters.dataset) !== on) {
+      if (on) $counters.dataset.far = "";
+      else delete $counters.dataset.far;
+    }
+  }
+  // Some tile's name not drawn at its far size (display.css --name-h) on one line beside its number (a long name), or
+  // its number under twice its size (a number too wide for its column, made smaller): "name" when a name alone takes
+  // two lines at that size (whatever the tiles' tickets), else true; false when none. The tiles are fitted again after.
+  function farLost(ks) {
+    if (!getComputedStyle($counters).getPropertyValue("--name-h").trim()) return false; // a TV on its side, 4:3
+    const lost = ks.some((k) => {
+      const cs = getComputedStyle(k.name);
+      const px = parseFloat(cs.fontSize);
+      return k.root.classList.contains("stacked") || k.name.offsetHeight > parseFloat(cs.lineHeight) * 1.5
+        || px < k.cssName - 0.5 || parseFloat(getComputedStyle(k.label).fontSize) + 0.5 < 2 * px; // "A-1000": smaller
+    });
+    if (!lost) return false;
+    const long = ks.some((k) => {
+      k.root.classList.remove("stacked", "keyed", "key-only", "name-line");
+      k.name.classList.remove("clamped", "narrow");
+      k.name.style.fontSize = "";
+      return k.name.offsetHeight > parseFloat(getComputedStyle(k.name).lineHeight) * 1.5;
+    });
+    return long ? "name" : true;
+  }
+
   function render() {
     const shown = state.counters.filter(counterShown);
     const cols = shown.length > 4 ? 2 : 1;
@@ -606,6 +636,30 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (!keep.has(id)) {
         k.root.remove();
         cards.delete(id);
+      }
+    }
+    // A TV of one to three counters (display.css .counters[data-far], in landscape): each tile's name large enough to
+    // be read from 6 m, its number larger. Kept only while every name is drawn so, on one line beside its number;
+    // a long name among them ("Loket Konsultasi Penyedia 12", the 100 characters the admin page allows) has the
+    // sizes of before for all the tiles, their numbers alike, the long name as large as it was and whole
+    // (tests/test_display_counter_distance.py).
+    // Not tried again for names of which one took two lines at that size: a long name's TV fits its tiles once a call.
+    const ks = shown.map((c) => cards.get(c.id));
+    const namesKey = [cols, tileRows, innerWidth, innerHeight].concat(ks.map((k) => k.name.textContent)).join("|");
+    const farKey = [namesKey].concat(ks.map((k) => [k.meta.textContent, k.sub.textContent, k.status.textContent,
+      k.label.textContent].join("\u0001"))).join("|");
+    if (farKey !== farTried) {
+      farTried = farKey;
+      farKept = cols === 1 && Number(tileRows) <= 3 && namesKey !== farNamesLost;
+      setFar(farKept);
+      if (farKept) {
+        for (const k of ks) fitCard(k, cols);
+        const lost = farLost(ks);
+        if (lost) {
+          farKept = false;
+          setFar(false);
+          if (lost === "name") farNamesLost = namesKey;
+        }
       }
     }
     for (const c of shown) fitCard(cards.get(c.id), cols);
@@ -1082,7 +1136,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // their smallest.
   function fitCard(k, cols) {
     const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent, k.sub.textContent,
-      innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
+      innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows"), "far" in $counters.dataset].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
     uncut(cutPart(k)); // fitted whole, cut after (cutName)
@@ -1191,6 +1245,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
     if (cols === 1) {
       reset(false);
+      k.cssName = parseFloat(getComputedStyle(k.name).fontSize); // its size before any fit (farLost)
       shrink(k.label, labelWide, unit * 2);
       // A marker on two lines ("Panggilan ke-3 / (terakhir)", "Kesempatan / terakhir") under the number of a low tile
       // (four counters at 1366x768, 1280x720, on a TV on its side) goes on one line under it, as wide as it needs, into
@@ -1220,6 +1275,21 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         k.sub.style.marginRight = "";
         return false;
       };
+      // A TV of one to three counters in landscape (display.css --name-h) draws a short name to be read from 6 m: its
+      // service gets smaller first (down to 1.2 units), and under 1080 px (where the service's 24 px take a second line
+      // beside the larger number) gives way, before the name goes under that size. Shrunk with it, "Loket 10" over the
+      // service "Konsultasi Non-Penyedia (PPK/Pokja/PP)" would be 36 px at 1280x720 (1.9 cm on a 43" TV, read to 3.9 m),
+      // smaller than before (tests/test_display_counter_distance.py). A name that does not fit at its size even then
+      // (on two lines or more) gets smaller with its service, as before.
+      if (getComputedStyle($counters).getPropertyValue("--name-h").trim()) {
+        if (shrinkTogether([[k.meta, least(1.2)]], fits)) return;
+        k.meta.style.fontSize = "";
+        if (READABLE_PX > unit * 1.2 && k.meta.textContent) {
+          k.root.classList.add("no-meta");
+          if (fits()) return;
+          k.root.classList.remove("no-meta");
+        }
+      }
       if (fitted()) return;
       k.root.classList.add("no-meta");
       k.name.classList.add("clamped");
