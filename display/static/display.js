@@ -2109,6 +2109,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     get flashTimer() {
       return flashTimer; // the call flash's one timer: null while nothing flashes
     },
+    flashStart(id) {
+      return flashTiles.has(id) ? flashTiles.get(id) : null; // the page's clock when a tile's flash began (flashCall)
+    },
     enqueue,
   };
   if (!hasLive()) {
