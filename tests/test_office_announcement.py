@@ -17,17 +17,17 @@ Before it, the running text could be set only in each TV's own address (`/displa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import requests
 from conftest import write_config
 from live import ClockedServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, open_counter, open_front, sign_in
+from shots import keep_shot
+from staffpages import PASSWORD, open_counter, open_front, put_settings, sign_in
 from test_display_readability import caught_up, new_page, open_display
 
-SHOTS = Path("/tmp/h502/shots") if Path("/tmp/h502").is_dir() else None
+from server.config import WEEKDAYS
+
 NO_SPEECH = {"[tts]\nenabled = true": "[tts]\nenabled = false"}
 TODAY = "SPSE sedang gangguan nasional sejak 09.00 WIB; laporan tetap kami terima"
 TODAY_EN = "SPSE is down nationwide since 09.00 WIB; we still take your reports"
@@ -55,10 +55,8 @@ def put(session, office, body: dict, lang: str = "id") -> requests.Response:
     return session.put(f"{office.url}/api/announcement", json=body, headers={"X-Lang": lang}, timeout=5)
 
 
-def shot(page, name: str) -> None:  # a page, or a locator: its part
-    if SHOTS is not None:
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
+def shot(page, name: str) -> None:  # a page, or a locator: its part; only when ANTRIAN_SHOTS names a folder
+    keep_shot(page, f"{name}.png")
 
 
 def open_kiosk(browser, office, viewport):
@@ -186,7 +184,14 @@ FIT_JS = """() => {
   return {bar: {top: r.top, bottom: r.bottom}, text: {top: t.top, bottom: t.bottom},
           toldBottom: rects[rects.length - 1].bottom, toldLines: new Set(rects.map((x) => Math.round(x.top))).size,
           px: parseFloat(getComputedStyle(text).fontSize), tilesBottom: Math.max(...tiles), innerHeight,
-          seconds: parseFloat(text.style.getPropertyValue('--marquee-seconds'))};
+          seconds: parseFloat(text.style.getPropertyValue('--marquee-seconds')),
+          usual: (() => {  // the running text's size without the fitting (as without an announcement)
+            const fitted = text.style.fontSize;
+            text.style.fontSize = '';
+            const px = parseFloat(getComputedStyle(text).fontSize);
+            text.style.fontSize = fitted;
+            return px;
+          })()};
 }"""
 
 
@@ -208,6 +213,9 @@ def test_300_characters_fit_on_the_tv(browser, office, size):
         assert seen["bar"]["bottom"] <= seen["innerHeight"] + 0.5, seen  # the bar on screen
         assert seen["toldBottom"] <= seen["text"]["bottom"] + 0.5, seen  # the announcement whole, not cut by the clamp
         assert seen["px"] >= 20, seen
+        # a TV on its side has the room (its tiles' column is tall): the announcement was made 24.7 px of the running
+        # text's 40.5 (capitals of 0.9 cm on a 43" TV, read from 1.5 m), so it keeps 85% of it at least
+        assert seen["px"] >= 0.85 * seen["usual"] or size[0] > size[1], seen
         assert seen["tilesBottom"] <= seen["bar"]["top"] + 0.5, seen  # the calls' tiles above it, whole
         shot(still, f"tv-announcement-{size[0]}x{size[1]}")
         seen = moving.evaluate(FIT_JS)
@@ -267,17 +275,23 @@ def test_the_front_offices_announcement_goes_at_midnight_a_kept_one_stays(browse
     assert today and shown(office)["text"] == "Loket 2 sedang istirahat sholat Jumat"
     tv = new_page(browser, (1920, 1080))
     kiosk = open_kiosk(browser, office, {"width": 1920, "height": 1080})
+    admin = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
     try:
         open_display(tv, office)
         tv.evaluate("window.notReloaded = true")
         expect(tv.locator(MARQUEE)).to_contain_text("PENGUMUMAN: Loket 2 sedang istirahat sholat Jumat")
         expect(kiosk.locator(BAND)).to_be_visible()
+        sign_in(admin, office, "/counter/admin", "kepala")  # the admin's page, left open overnight
+        now = admin.locator("#announcement-now")
+        expect(now).to_have_text("Sedang tampil; berakhir pukul 24.00 hari ini.")
 
         office.advance(15 * 3600 + 60, looked=True)  # 00:01 the next day
         assert shown(office) is None
         expect(tv.locator(MARQUEE)).not_to_contain_text("PENGUMUMAN")
         expect(kiosk.locator(".announcement-band:visible")).to_have_count(0)
         assert tv.evaluate("window.notReloaded === true")
+        # the admin's page no longer says it is shown (it said so the next morning, the TVs without it)
+        expect(now).to_have_text(f"Sudah berakhir ({today}); tidak tampil lagi.")
 
         # the admin's, kept until removed: still there the day after
         r = put(kepala, office, {"text": "Mulai Januari helpdesk buka pukul 07.30", "keep": True})
@@ -291,4 +305,77 @@ def test_the_front_offices_announcement_goes_at_midnight_a_kept_one_stays(browse
     finally:
         tv.context.close()
         kiosk.close()
+        admin.context.close()
+        put(kepala, office, {"text": ""})
+
+
+CLOSED_JS = """() => {
+  const screen = document.getElementById('screen-closed');
+  const r = (s) => screen.querySelector(s).getBoundingClientRect();
+  return {shown: !screen.hidden, overflow: screen.scrollHeight - screen.clientHeight, band: r('.announcement-band'),
+          next: r('.closed-next'), title: r('.closed-title'), innerHeight, innerWidth,
+          px: parseFloat(getComputedStyle(screen.querySelector('.closed-title')).fontSize)};
+}"""
+
+
+def test_300_characters_fit_the_kiosks_closed_screen(browser, office):
+    """Outside the service hours the kiosk says "Layanan tutup" and when it opens again, the announcement below: on
+    the office's 1366x768 all-in-one the band of 300 characters was pushed 76 px below the screen, its last two of
+    four lines unread (and the kiosk does not scroll)."""
+    kepala = office.session("kepala", PASSWORD)
+    english = ("The helpdesk is open until 12.00 WIB today because of a coordination meeting; " * 4)[:300]
+    assert put(kepala, office, {"text": LONGEST, "text_en": english}).status_code == 200
+    put_settings(office, kepala, "hours", dict.fromkeys(WEEKDAYS, "07:00-08:00"))  # 09:00 now: closed
+    try:
+        for size in ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080}, {"width": 1080, "height": 1920}):
+            kiosk = browser.new_page(viewport=size, has_touch=True)
+            try:
+                kiosk.goto(f"{office.url}/kiosk/")
+                expect(kiosk.locator("#screen-closed")).to_be_visible()
+                for lang, text in (("id", LONGEST), ("en", english)):
+                    if lang == "en":
+                        kiosk.locator("#lang-toggle").click()
+                    band = kiosk.locator("#screen-closed .announcement-band .announcement-text")
+                    expect(band).to_have_text(text)
+                    expect(kiosk.locator("#closed-next")).not_to_be_empty()
+                    seen = kiosk.evaluate(CLOSED_JS)
+                    assert seen["overflow"] <= 1, (size, lang, seen)  # nothing below the screen
+                    assert seen["band"]["bottom"] <= seen["innerHeight"] + 0.5, (size, lang, seen)  # the band whole
+                    assert seen["next"]["bottom"] <= seen["band"]["top"] + 0.5, (size, lang, seen)  # when it opens
+                    assert seen["px"] >= 64, (size, lang, seen)  # "Layanan tutup" still read from afar
+                    shot(kiosk, f"kiosk-closed-{lang}-{size['width']}x{size['height']}")
+            finally:
+                kiosk.close()
+    finally:
+        put_settings(office, kepala, "hours", None)
+        put(kepala, office, {"text": ""})
+
+
+def test_the_admin_reads_the_whole_text_in_its_box(browser, office):
+    """On the office's old 1024x768 PC (and at 1366x768) the box showed two lines, of the seven (four) of 300
+    characters: the admin proofreading before Simpan scrolled inside it two lines at a time. It grows with the text,
+    the English one too, and the saved text read again is shown whole."""
+    kepala = office.session("kepala", PASSWORD)
+    assert put(kepala, office, {"text": ""}).status_code == 200
+    admin = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID").new_page()
+    whole = "(el) => el.scrollHeight <= el.clientHeight + 1 && el.clientHeight > 0"
+    try:
+        sign_in(admin, office, "/counter/admin", "kepala")
+        section = admin.locator("#sec-announcement")
+        keys = ('[data-key="announcement.text"]', '[data-key="announcement.text_en"]')
+        for key, text in zip(keys, (LONGEST, TODAY_EN * 4), strict=True):
+            section.locator(key).fill(text[:300])
+            assert section.locator(key).evaluate(whole), section.locator(key).evaluate(
+                "(el) => [el.scrollHeight, el.clientHeight]"
+            )
+        section.locator(".save").click()
+        expect(section.locator(".notice")).to_have_text("Tersimpan.")
+        admin.set_viewport_size({"width": 1366, "height": 768})
+        admin.reload()
+        expect(section.locator(keys[0])).to_have_value(LONGEST)
+        for key in keys:  # drawn from the settings read, at the page's width now
+            admin.wait_for_function(f"(key) => ({whole})(document.querySelector(key))", arg=key, polling=50)
+        shot(section, "admin-announcement-whole")
+    finally:
+        admin.context.close()
         put(kepala, office, {"text": ""})

@@ -21,6 +21,7 @@ const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 const state = {
   me: null,
+  day: null, // the office's day as the server counts it (its snapshots, day_changed): the announcement's line
   settings: null, // the server's last answer
   drafts: {}, // section -> the value being edited
   bases: {}, // section -> the server's value its draft started from (what the admin changed is sent)
@@ -382,14 +383,17 @@ const render = {
       d.keep = keep.checked;
       markDirty("announcement");
     });
-    // two lines' room to read 300 characters whole; a line break typed is sent as a space (one line on the TV)
+    // as tall as its text (300 characters: seven lines on a 1024x768 PC), read whole before Simpan, two lines at
+    // least; a line break typed is sent as a space (one line on the TV)
     const text = (prop) => {
-      const area = el("textarea", { rows: 2, dataset: { key: `announcement.${prop}` } });
+      const area = el("textarea", { rows: 2, class: "grows", dataset: { key: `announcement.${prop}` } });
       area.value = d[prop];
       area.addEventListener("input", () => {
         d[prop] = area.value;
         markDirty("announcement");
+        fitBox(area);
       });
+      requestAnimationFrame(() => fitBox(area)); // in the page by then: its width known
       return area;
     };
     return [
@@ -491,8 +495,19 @@ const render = {
   },
 };
 
-// The office's day now, as the server counts it (its time zone), YYYY-MM-DD.
+// A box whose height follows its text (the announcement's): all of it shown, no scrolling inside it.
+function fitBox(area) {
+  if (!area.isConnected) return;
+  area.style.height = "";
+  const frame = area.offsetHeight - area.clientHeight; // its borders
+  if (area.scrollHeight > area.clientHeight) area.style.height = `${area.scrollHeight + frame}px`;
+}
+window.addEventListener("resize", () => document.querySelectorAll("textarea.grows").forEach(fitBox));
+
+// The office's day now, as the server counts it (its time zone), YYYY-MM-DD: its snapshot's or day_changed's, else
+// this PC's clock in the office's time zone.
 function officeToday() {
+  if (state.day) return state.day;
   const zone = state.settings.office.timezone;
   try {
     return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
@@ -508,6 +523,15 @@ function announcementNow(a) {
   const today = officeToday();
   if (a.until < today) return t("announcement.over", { day: a.until });
   return a.until === today ? t("announcement.shown_today") : t("announcement.shown_until", { day: a.until });
+}
+
+// The line under the announcement's inputs said again: a page left open overnight said "Sedang tampil; berakhir pukul
+// 24.00 hari ini." of yesterday's the next morning, while the TVs no longer showed it.
+function sayAnnouncementNow(day) {
+  if (!day || day === state.day) return;
+  state.day = day;
+  const line = document.getElementById("announcement-now");
+  if (line && state.settings) line.textContent = announcementNow(state.settings.announcement);
 }
 
 // "Hapus pengumuman": the announcement blank, saved at once (the TVs and the kiosk drop it).
@@ -1092,6 +1116,7 @@ function onSnapshot(snap) {
   sayRelease();
   renderLive();
   onDisk(snap.disk);
+  sayAnnouncementNow(snap.day);
   resync();
 }
 
@@ -1153,6 +1178,7 @@ function liveEvent(ev) {
 // A section being edited keeps its draft: its notice says who changed it, and offers to reload it.
 async function onEvent(ev) {
   liveEvent(ev);
+  if (ev.type === "day_changed") sayAnnouncementNow(ev.data && ev.data.day);
   if (!state.me) return;
   // The accounts read again after any change of one, this page's own too: a counter removed here unbinds the
   // officers bound to it (user_changed, change "counter", by this admin), and Pengguna went on naming the removed

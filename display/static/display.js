@@ -2048,7 +2048,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     fitStill();
   }
   // A running text that stands still (reduced motion: a TV box without a GPU) shows up to two lines, four with an
-  // announcement (five upright), whose whole text is made smaller (to 20 px) when those lines at the usual size cannot
+  // announcement (seven upright), whose whole text is made smaller (to 20 px) when those lines at the usual size cannot
   // hold it; the TV's own text after it is cut with "…" as before. A moving one runs on one line, however long.
   const stillQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
   function fitStill() {

@@ -166,6 +166,7 @@ import { readParams } from "./readparams.js";
       if (text.textContent === own && band.hidden === !own) return;
       text.textContent = own;
       band.hidden = !own;
+      band.parentNode.classList.toggle("announcing", !!own); // its screen leaves it room (kiosk.css)
       changed = true;
     });
     if (changed && state && (state.screen === "welcome" || state.screen === "closed")) fitOfficeName();
