@@ -6,7 +6,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from pageclock import install_clock
+from pageclock import install_clock, pause_clock
 from playwright.sync_api import expect
 
 from server.forms import LIMITS
@@ -251,7 +251,7 @@ def kiosk_pages(browser, live, clock: bool = False):
         expect(page.locator("#screen-welcome")).to_be_visible()
         if clock == "paused":
             page.wait_for_function("() => antrianKiosk.live", polling=50)
-            page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+            pause_clock(page)
         return page
 
     try:

@@ -86,8 +86,16 @@ def pause_clock(page, ahead_s: float = 1.0) -> None:
     then fire only as the test moves it (page.clock.run_for), and a wait of the page's is measured on it to the
     millisecond however slow the machine (Date.now() read in a timer's callback is the time it was due). Its
     socket.io heartbeat stops with it: for a page whose server never pings (CALM_NUMBERS), or moved with
-    run_clock_for."""
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + ahead_s)
+    run_clock_for.
+
+    The page's Date.now() is held still first (set_fixed_time: its timers still run on in real time), so the time
+    read there is still the page's when pause_at comes: pause_at(read + ahead_s) alone failed with "Cannot
+    fast-forward to the past" when a loaded machine took longer than ahead_s between the two calls. pause_at
+    then stops the timers `ahead_s` on, and set_system_time lets Date.now() move with the clock again."""
+    now = page.evaluate("Date.now()") / 1000
+    page.clock.set_fixed_time(now)
+    page.clock.pause_at(now + ahead_s)
+    page.clock.set_system_time(now + ahead_s)
 
 
 # Each socket.io manager of the page (MANAGERS) flags its reconnection try under way (__trying): set at socket.io's

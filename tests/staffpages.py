@@ -105,7 +105,7 @@ def clocked_counter_page(browser, office) -> Iterator:
 def paused_counter_page(browser, office) -> Iterator:
     """budi's counter page at Loket 1 (1366x768) on an emptied queue, Playwright's clock installed before it loads
     (pageclock.install_clock) and paused once it is live: its timers fire only as the test moves the clock."""
-    from pageclock import install_clock
+    from pageclock import install_clock, pause_clock
 
     empty_queue(office)
     context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
@@ -115,7 +115,7 @@ def paused_counter_page(browser, office) -> Iterator:
         sign_in(page, office, "/counter/", "budi")
         page.select_option("#counter-select", "1")
         expect(page.locator("#btn-pause")).to_be_enabled()
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        pause_clock(page)
         yield page
     finally:
         context.close()

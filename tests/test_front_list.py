@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -151,7 +150,7 @@ def test_the_armed_cancel_and_its_notice_follow_the_language_switch(browser, liv
     sign_in(page, live, "/counter/front", "rina")
     # the page's time stands still (a slow machine's steps never outlast the 4 s arming); moved on below, each step
     # just after a ping (run_clock_for): the 8.2 s of them had passed the heartbeat's 1 + 7 s since the last ping
-    page.clock.pause_at(datetime.now() + timedelta(seconds=1))
+    pause_clock(page)
     button = page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]")
     shown = button.locator(".stack > span:not(.off)")  # the word the button shows (the other one keeps its width)
     notice = page.locator("#list-notice")
@@ -449,7 +448,7 @@ def test_a_touch_on_the_list_holds_it_for_a_while_on_a_touch_screen(browser, liv
     sign_in(page, live, "/counter/front", "rina")
     # the page's time stands still, moved on below only: its clock ran on with the machine's, and a busy machine's
     # steps took the tap past the second after the rows moved (taken, "Klik lagi…"), or the 7 s past the hold's 8
-    page.clock.pause_at(datetime.now() + timedelta(seconds=1))
+    pause_clock(page)
     aim = tickets[1]["label"]
     expect(page.locator(f"#tickets tr[data-label='{aim}']")).to_be_visible()
     page.locator(f"#tickets tr[data-label='{aim}'] td").first.tap()  # the finger lifted again at once
@@ -483,7 +482,7 @@ def test_a_hold_under_a_resting_mouse_ends_after_30_seconds(browser, tmp_path):
         install_clock(page)
         sign_in(page, live, "/counter/front", "rina")
         # the page's time stands still but as the test moves it (the hold's 30 s counted on the page's clock alone)
-        page.clock.pause_at(datetime.now() + timedelta(seconds=1))
+        pause_clock(page)
         aim = tickets[1]["label"]
         row = page.locator(f"#tickets tr[data-label='{aim}'] td").first
         expect(row).to_be_visible()

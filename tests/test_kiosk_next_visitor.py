@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import CHROMIUM_FLAGS
 from kioskui import TICKET_DONE_GUARD_MS, done, fill_fast, kiosk_pages
+from pageclock import pause_clock
 from playwright.sync_api import expect
 
 FIRST = {
@@ -57,7 +58,7 @@ def assert_nothing_of(page, visitor: dict[str, str], entries: int) -> None:
 
 def test_the_next_visitor_finds_nothing_of_the_one_before(kiosk, live):
     page = kiosk(query=f"?idle={IDLE}", clock=True)
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # the page's time moves as the test moves it
+    pause_clock(page)  # the page's time moves as the test moves it
     entries = page.evaluate("history.length")
     # the browser keeps nothing typed: every field autocomplete off (the textarea by its form), the page not stored
     offs = page.evaluate("() => [...document.querySelectorAll('#visitor-form input, #visitor-form textarea')]"

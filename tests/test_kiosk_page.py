@@ -27,7 +27,7 @@ from kioskui import (
     shot,
     tap,
 )
-from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock
+from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -278,7 +278,7 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     page = kiosk(query="?idle=2", clock=True)
     # the page's time stands still but as the test moves it: on a busy machine the form's taps took over the idle 2 s
     # of real time, and its "Masih di sini?" came over the form
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+    pause_clock(page)
     start_form(page)
     fill_fast(page, SHORT)
     page.click('[data-category="pengaduan"]')
@@ -324,7 +324,7 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     heartbeat, the kiosk went offline, and its idle reset kept the half-filled form as in an outage."""
     page = kiosk(query="?idle=600", clock=True, server=calm)
     page.wait_for_function("() => antrianKiosk.live", polling=50)
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # a second on (a number is an epoch in seconds)
+    pause_clock(page)  # a second on
     sent = []
 
     def issued(request):
@@ -665,7 +665,7 @@ def test_kembali_keeps_the_form_and_batal_asks_before_clearing_it(browser, calm,
         install_clock(page)
         page.goto(f"{calm.url}/kiosk/?idle=10")
         page.wait_for_function("() => antrianKiosk.live", polling=50)
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        pause_clock(page)
         batal = "#screen-service [data-action=home]"
         dialog = page.locator("#confirm-clear")
 

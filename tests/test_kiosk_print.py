@@ -30,7 +30,7 @@ from kioskui import (
     shot_name,
 )
 from live import LiveServer, closed_port
-from pageclock import CALM_NUMBERS
+from pageclock import CALM_NUMBERS, pause_clock
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -236,7 +236,7 @@ def test_a_ticket_that_prints_late_while_the_failure_is_shown_switches_to_take_y
     # the page's time from here moves only as the test moves it: the looks until the printer is back take 57 s of
     # the screen's 60, and a clock running with the machine's added a busy machine's seconds (its minute ran out
     # before that look, the screen back at the start). The pause may fire a look: its answer taken first.
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # (in seconds: a number is an epoch's)
+    pause_clock(page)
     page.wait_for_function("() => antrianKiosk.printNextIn !== null", polling=50)
 
     def next_look() -> int:

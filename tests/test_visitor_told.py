@@ -18,7 +18,7 @@ import requests
 from conftest import write_config
 from kioskui import LANDSCAPE, PORTRAIT, assert_actions_visible, assert_seen, fill_fast, tap
 from live import ClockedServer, LiveServer
-from pageclock import CALM_NUMBERS, install_clock
+from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import counter_actions, issue
@@ -114,7 +114,7 @@ def test_the_service_screen_says_the_form_is_kept_until_it_is_cleared(browser, k
         install_clock(page)
         page.goto(f"{kiosk_office.url}/kiosk/?idle=10")
         page.wait_for_function("() => antrianKiosk.live", polling=50)
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        pause_clock(page)
         kept = page.locator("#form-kept")
         batal = "#screen-service [data-action=home]"
         kembali = "#screen-form [data-action=service]"
