@@ -835,7 +835,38 @@ def _toml(path: Path, data: bytes) -> dict[str, Any]:
     for name, value in raw.items():  # [[office]]: a section headed as a list's entry (it said "must be a table")
         if name in _SECTIONS and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             raise _bad(name, "toml.one_section", name=name)
+    _usb_ids_in_hex(text)
     return raw
+
+
+_PRINTER_HEADER = re.compile(r"""^\s*\[\s*printers\s*\.\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*\]""")
+_ANY_HEADER = re.compile(r"^\s*\[")
+_DECIMAL_USB_ID = re.compile(r"^\s*(vendor_id|product_id)\s*=\s*(\d{1,4})\s*(?:#.*)?$", re.ASCII)
+
+
+def _usb_ids_in_hex(text: str) -> None:
+    """A USB id of a [printers.NAME] table written as lsusb shows it but without its 0x (product_id = 5011) is the
+    decimal 5011, 0x1393: the printer was "not found", and `printer test` asked for an ID 0416:1393 lsusb never
+    shows. One of up to four decimal digits, as lsusb's are, is refused naming its line; one of more is no
+    lsusb id and is taken as written."""
+    table = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if _ANY_HEADER.match(line):
+            header = _PRINTER_HEADER.match(line)
+            table = next((name for name in header.groups() if name is not None), None) if header else None
+            continue
+        found = _DECIMAL_USB_ID.match(line) if table is not None else None
+        if found:
+            key, value = found[1], found[2]
+            raise _bad(
+                f"printers.{table}.{key}",
+                "printer.usb_id_decimal",
+                n=n,
+                line=line.strip(),
+                name=key,
+                value=value,
+                hex=f"0x{int(value):04x}",
+            )
 
 
 # What the TOML parser's words mean for the lines an office's admin writes, with the line as written.

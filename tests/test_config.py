@@ -375,6 +375,28 @@ def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, 
         assert "mis. " + hint.partition("e.g. ")[2] in indonesian, indonesian
 
 
+@pytest.mark.parametrize(("key", "value", "meant"), [("product_id", "5011", "0x5011"), ("vendor_id", "1046", "0x1046")])
+def test_a_usb_id_copied_from_lsusb_without_0x_is_refused_naming_its_line(tmp_path, key, value, meant):
+    """product_id = 5011, lsusb's ID 0416:5011 written without its 0x, was taken as the decimal 5011 (0x1393): the
+    server started, and `printer test` said the printer was not found and to check that lsusb shows 0416:1393, an id
+    the admin never wrote. It is refused, naming its line and what to write; a decimal of five digits, which lsusb
+    never shows, is taken as written."""
+    ids = {"vendor_id": "0x0416", "product_id": "0x5011", key: value}
+    table = '[printers.kiosk]\ntype = "usb"\n' + "".join(f"{k} = {v}  # lsusb\n" for k, v in ids.items())
+    path = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': table})
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    said = err.value.said()
+    assert str(err.value).startswith(f"printers.kiosk.{key}: line "), str(err.value)
+    assert f"{key} = {value}  # lsusb — without 0x" in said.en_text, said.en_text
+    assert f"write {key} = {meant}" in said.en_text, said.en_text
+    assert said.id_text.startswith(f"printers.kiosk.{key}: baris ") and f"tulis {key} = {meant}" in said.id_text
+    decimal = write_config(
+        tmp_path, {'[printers.kiosk]\ntype = "dummy"': table.replace(f"{key} = {value}", f"{key} = 20497")}
+    )
+    assert getattr(load_settings(decimal).printers["kiosk"], key) == 0x5011
+
+
 @pytest.mark.parametrize(
     ("text", "english", "indonesian"),
     [
