@@ -17,22 +17,27 @@ Before it, the running text could be set only in each TV's own address (`/displa
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import requests
 from conftest import write_config
 from live import ClockedServer
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import PASSWORD, open_counter, open_front, put_settings, sign_in
+from staffpages import PASSWORD, empty_queue, issue, open_counter, open_front, put_settings, resize, sign_in
 from test_display_readability import caught_up, new_page, open_display
 
 from server.config import WEEKDAYS
+from shared.dates import day_names, long_date
 
 NO_SPEECH = {"[tts]\nenabled = true": "[tts]\nenabled = false"}
 TODAY = "SPSE sedang gangguan nasional sejak 09.00 WIB; laporan tetap kami terima"
 TODAY_EN = "SPSE is down nationwide since 09.00 WIB; we still take your reports"
 LONGEST = ("Layanan helpdesk hari ini sampai pukul 12.00 WIB karena rapat koordinasi; " * 5)[:300]
 MARQUEE = "#marquee-text"
+FRONT_BUTTON = "#btn-announcement"
+FRONT_ON = "#btn-announcement .ann-on"
 BAND = "#screen-welcome .announcement-band"
 
 
@@ -104,6 +109,11 @@ def test_the_admin_sets_it_and_every_screen_shows_it_live(browser, office):
         for page in (counter, front):
             assert page.evaluate("window.notReloaded === true")
             expect(page.locator("body")).not_to_contain_text("Pengaturan diubah admin")
+        # the front office's header says one is shown, and what (its button's title), still without a reload
+        expect(front.locator(FRONT_ON)).to_have_text("tampil")
+        expect(front.locator(FRONT_BUTTON)).to_have_attribute(
+            "title", f"Pengumuman sedang tampil di TV dan kios: {TODAY}"
+        )
         kiosk.locator("#lang-toggle").click()
         expect(kiosk.locator(f"{BAND} .announcement-text")).to_have_text(TODAY_EN)
         kiosk.locator("#lang-toggle").click()
@@ -122,13 +132,160 @@ def test_the_admin_sets_it_and_every_screen_shows_it_live(browser, office):
         expect(tv.locator(MARQUEE)).not_to_contain_text("PENGUMUMAN", timeout=15_000)  # display.js: 10 s apart at most
         expect(kiosk.locator(BAND)).to_be_hidden()
         assert shown(office) is None
+        expect(front.locator(FRONT_ON)).to_be_hidden()
         assert tv.evaluate("window.notReloaded === true") and kiosk.evaluate("window.notReloaded === true")
+        assert front.evaluate("window.notReloaded === true")
     finally:
         tv.context.close()
         kiosk.close()
         admin.context.close()
         counter.context.close()
         front.context.close()
+
+
+def day_words(day: str, lang: str = "id") -> str:
+    """A day as people read it, from the project's Python dates: "Sabtu, 28 November 2026"."""
+    d = date.fromisoformat(day)
+    return f"{day_names(lang)[d.weekday()]}, {long_date(d, lang)}"
+
+
+# Where the front office's button sits in its header, and what the dialog shows of its boxes
+FRONT_FIT_JS = """() => {
+  const r = (e) => e.getBoundingClientRect();
+  const bar = r(document.querySelector('.bar')), button = r(document.getElementById('btn-announcement'));
+  const links = [...document.querySelectorAll('.bar .staff-nav a')].filter((a) => a.offsetParent);
+  const dialog = document.getElementById('announcement-dialog');
+  const boxes = [...dialog.querySelectorAll('textarea')].map((t) => t.scrollHeight - t.clientHeight);
+  return {bar: {top: bar.top, bottom: bar.bottom}, button: {left: button.left, right: button.right, top: button.top,
+          bottom: button.bottom, whole: document.getElementById('btn-announcement').scrollWidth
+          <= document.getElementById('btn-announcement').clientWidth}, nav: Math.max(...links.map((a) => r(a).right)),
+          officer: r(document.querySelector('.bar .officer')).left, grid: r(document.querySelector('.front-grid')).top,
+          dialog: dialog.open ? {bottom: r(dialog).bottom, top: r(dialog).top, over: dialog.scrollHeight - dialog.clientHeight}
+          : null, boxes, innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("size", [{"width": 1024, "height": 768}])
+def test_the_front_office_posts_it_from_its_page(browser, office, size):
+    """The front desk hears "SPSE sedang gangguan nasional" first and has no admin login: its page had no way to post
+    the announcement (only PUT /api/announcement). Its header's "Pengumuman" opens a dialog over the day's page (a
+    busy queue: nothing of it gives room): the text, characters left, what is shown and until when, Simpan (Enter too)
+    and Hapus; a refusal in words in the dialog, the text kept; Esc closes, the text kept; the admin's change (kept
+    until removed, removed) reaches the open page without a reload; no "keep" offered; both languages."""
+    kepala = office.session("kepala", PASSWORD)
+    assert put(kepala, office, {"text": ""}).status_code == 200
+    for i in range(18):  # the day's queue: the list full
+        issue(office, f"Pengunjung Antrian {i + 1}", "ABC"[i % 3])
+    front = open_front(browser, office, size, username="rina")
+    try:
+        front.evaluate("window.notReloaded = true")
+        expect(front.locator("#tickets tr[data-label]").first).to_be_visible()
+        button, dialog = front.locator(FRONT_BUTTON), front.locator("#announcement-dialog")
+        expect(button).to_have_text("Pengumuman")  # nothing shown: not marked
+        front.locator("#r-name").fill("Teguh Santoso")  # a visitor being registered meanwhile: left alone
+
+        button.click()
+        expect(dialog).to_be_visible()
+        expect(front.locator("#ann-now")).to_have_text("Tidak ada pengumuman yang tampil.")
+        expect(front.locator("#ann-text-left")).to_have_text("sisa 300 karakter")
+        expect(front.locator("#ann-clear")).to_be_hidden()  # nothing to remove
+        assert dialog.locator("input[type=checkbox]").count() == 0  # "Tetap sampai dihapus" is the admin's
+        expect(dialog).not_to_contain_text("Tetap sampai dihapus")
+        text = front.locator("#ann-text")
+        expect(text).to_be_focused()
+        text.fill(LONGEST)
+        text.press("x")  # the 301st goes nowhere, and that is said
+        expect(text).to_have_value(LONGEST)
+        expect(front.locator("#ann-text-left")).to_have_text("batas 300 karakter tercapai")
+        seen = front.evaluate(FRONT_FIT_JS)
+        assert seen["boxes"][0] <= 1, seen  # the 300 characters read whole, not scrolled in the box
+        assert seen["dialog"]["top"] >= 0 and seen["dialog"]["bottom"] <= seen["innerHeight"], seen
+        assert seen["dialog"]["over"] <= 1, seen
+        shot(front, "front-announcement-1024-typed")
+
+        text.press("Enter")  # saves, as Simpan: no line break, the dialog stays
+        expect(front.locator("#ann-said")).to_have_text("Tersimpan.")
+        expect(front.locator("#ann-now")).to_have_text("Tampil di TV dan kios sampai pukul 24.00 hari ini.")
+        now = shown(office)
+        assert now["text"] == LONGEST and now["until"], now  # today only
+        expect(text).to_have_value(LONGEST)
+        expect(front.locator(FRONT_ON)).to_have_text("tampil")
+        expect(front.locator("#ann-clear")).to_be_visible()
+        for width in (1024, 1366):  # marked, whole, in the header's one row, beside the pages and the clerk's name
+            resize(front, {"width": width, "height": 768})
+            seen = front.evaluate(FRONT_FIT_JS)
+            assert seen["bar"]["top"] <= seen["button"]["top"] and seen["button"]["bottom"] <= seen["bar"]["bottom"], (
+                seen
+            )
+            assert seen["nav"] <= seen["button"]["left"] and seen["button"]["right"] <= seen["officer"], seen
+            assert seen["button"]["whole"], seen
+            assert seen["bar"]["bottom"] <= 52 and seen["grid"] <= 60, seen  # the page under it where it was
+        resize(front, size)
+
+        # the admin keeps another until removed: the open dialog (nothing typed since) shows it, and says so
+        assert put(kepala, office, {"text": TODAY, "text_en": TODAY_EN, "keep": True}).status_code == 200
+        expect(text).to_have_value(TODAY)
+        expect(front.locator("#ann-text-en")).to_have_value(TODAY_EN)
+        expect(front.locator("#ann-now")).to_have_text(
+            "Tampil di TV dan kios sampai dihapus (disimpan admin). Bila diubah di sini, berakhir pukul 24.00 hari ini."
+        )
+        expect(button).to_have_attribute("title", f"Pengumuman sedang tampil di TV dan kios: {TODAY}")
+
+        # a refusal in words, in the dialog; the text typed kept, the one shown unchanged
+        english = front.locator("#ann-text-en")
+        english.fill("Counter 2\tis on a break")  # a tab pasted from a chat
+        front.locator("#ann-save").click()
+        expect(front.locator("#ann-said")).to_contain_text("harus satu baris teks")
+        expect(dialog.locator('.field-error[data-ann="text_en"]')).to_contain_text("harus satu baris teks")
+        expect(english).to_have_value("Counter 2\tis on a break")
+        expect(english).to_have_attribute("aria-invalid", "true")
+        expect(dialog).to_be_visible()
+        assert shown(office) == {"text": TODAY, "text_en": TODAY_EN, "until": ""}
+        shot(front, "front-announcement-1024-refused")
+
+        # removed on the admin's page while this text waits: said, the text left alone, the button unmarked
+        assert put(kepala, office, {"text": ""}).status_code == 200
+        expect(front.locator("#ann-said")).to_have_text(
+            "Pengumuman baru saja dihapus di PC lain. Ketikan Anda belum disimpan."
+        )
+        expect(front.locator("#ann-now")).to_have_text("Tidak ada pengumuman yang tampil.")
+        expect(front.locator(FRONT_ON)).to_be_hidden()
+        expect(english).to_have_value("Counter 2\tis on a break")
+
+        # Esc closes; what was typed is there again at the next opening, and the page's form was not touched
+        front.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(button).to_be_focused()
+        expect(front.locator("#r-name")).to_have_value("Teguh Santoso")
+        front.locator("#lang-toggle").click()  # English
+        button.click()
+        expect(english).to_have_value("Counter 2\tis on a break")
+        expect(text).to_have_value(TODAY)
+        expect(front.locator("#ann-now")).to_have_text("No announcement is shown.")
+        expect(dialog.locator("label[for=ann-text]")).to_have_text(
+            "Announcement, in Indonesian (at most 300 characters)"
+        )
+        expect(front.locator("#ann-text-left")).to_have_text(f"{300 - len(TODAY)} characters left")
+        english.fill(TODAY_EN)
+        front.locator("#ann-save").click()
+        expect(front.locator("#ann-said")).to_have_text("Saved.")
+        expect(front.locator("#ann-now")).to_have_text("Shown on the TVs and the kiosk until midnight today.")
+        assert shown(office)["text_en"] == TODAY_EN and shown(office)["until"]
+        expect(button).to_contain_text("Announcement")
+        expect(front.locator(FRONT_ON)).to_have_text("on")
+        shot(front, "front-announcement-1024-en")
+        front.locator("#ann-clear").click()
+        expect(front.locator("#ann-said")).to_have_text("Announcement removed.")
+        assert shown(office) is None
+        expect(front.locator(FRONT_ON)).to_be_hidden()
+        front.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        assert front.evaluate("window.notReloaded === true")
+        expect(front.locator("body")).not_to_contain_text("Settings changed by an admin")
+    finally:
+        front.context.close()
+        put(kepala, office, {"text": ""})
+        empty_queue(office)
 
 
 def test_bad_input_is_refused_in_words_and_the_shown_one_stays(office):
@@ -291,7 +448,11 @@ def test_the_front_offices_announcement_goes_at_midnight_a_kept_one_stays(browse
         expect(kiosk.locator(".announcement-band:visible")).to_have_count(0)
         assert tv.evaluate("window.notReloaded === true")
         # the admin's page no longer says it is shown (it said so the next morning, the TVs without it)
-        expect(now).to_have_text(f"Sudah berakhir ({today}); tidak tampil lagi.")
+        # its day in words, not "2026-11-28" (the English page too)
+        expect(now).to_have_text(f"Sudah berakhir ({day_words(today)}); tidak tampil lagi.")
+        admin.locator("#lang-toggle").click()
+        expect(now).to_have_text(f"Ended ({day_words(today, 'en')}); no longer shown.")
+        admin.locator("#lang-toggle").click()
 
         # the admin's, kept until removed: still there the day after
         r = put(kepala, office, {"text": "Mulai Januari helpdesk buka pukul 07.30", "keep": True})

@@ -10,7 +10,7 @@
 // settings_changed_meanwhile, naming who and when) and the page keeps the draft on screen with that message
 // and a "Reload this section" button: nobody's change is overwritten unseen (docs/admin.md).
 // Everything shown goes through textContent (el()), never innerHTML.
-import { api, connectLive, doubled, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
+import { api, connectLive, dayName, doubled, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 import { inOrder } from "/static/live.js";
 
@@ -521,8 +521,9 @@ function announcementNow(a) {
   if (!a || !(a.text || a.text_en)) return t("announcement.none");
   if (!a.until) return t("announcement.shown_kept");
   const today = officeToday();
-  if (a.until < today) return t("announcement.over", { day: a.until });
-  return a.until === today ? t("announcement.shown_today") : t("announcement.shown_until", { day: a.until });
+  // its day in words ("Minggu, 6 Desember 2026"), as the escalations name theirs: "2026-12-06" read as a code
+  if (a.until < today) return t("announcement.over", { day: dayName(a.until) });
+  return a.until === today ? t("announcement.shown_today") : t("announcement.shown_until", { day: dayName(a.until) });
 }
 
 // The line under the announcement's inputs said again: a page left open overnight said "Sedang tampil; berakhir pukul

@@ -427,6 +427,16 @@ export function hhmm(iso) {
   return format({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
 }
 
+// A local day (YYYY-MM-DD) as people read it, in the page's language: "Minggu, 6 Desember 2026" ("Sunday, 6 December
+// 2026"). It is a calendar date, not an instant: read and written in UTC, it is the same date in every zone (the
+// escalations' days, the admin's announcement ended).
+export function dayName(day) {
+  if (!day) return "";
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(lang === "en" ? "en-GB" : "id-ID", {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+  });
+}
+
 // "28 Nov 2026 14.04", in the office's timezone.
 export function dayTime(iso) {
   if (!iso) return "";

@@ -5,7 +5,7 @@
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
 import {
-  TIMEZONE, api, el, foldedDetail, getLang, hhmm, lengthCount, officeNow, requestId, say, t, zoneName,
+  TIMEZONE, api, dayName, el, foldedDetail, getLang, hhmm, lengthCount, officeNow, requestId, say, t, zoneName,
 } from "./common.js";
 import { formatAge, keepRows, knows, oneAtATime, pageNotice, redraw, startListPage } from "./livelist.js";
 
@@ -63,15 +63,8 @@ function locale() {
   return getLang() === "en" ? "en-GB" : "id-ID";
 }
 
-// A local day (YYYY-MM-DD) is a calendar date, not an instant: read and written in UTC, it is the
-// same date in every zone.
-export function dayName(day) {
-  if (!day) return "";
-  const d = new Date(`${day}T12:00:00Z`);
-  return d.toLocaleDateString(locale(), {
-    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
-  });
-}
+// A local day (YYYY-MM-DD) as people read it: common.js dayName ("Sabtu, 28 November 2026").
+export { dayName };
 
 // An instant as the office's clock shows it: "Sab, 28 Nov 2026 10.05 WIB".
 export function dateTime(iso) {

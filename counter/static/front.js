@@ -1,6 +1,6 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, foldedDetail, getLang, hhmm, indonesian, logout,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayName, dayTime, doubled, el, foldedDetail, getLang, hhmm, indonesian, logout,
   officeNow,
   patch, requestId,
   say, sayAtLogin, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
@@ -1708,6 +1708,194 @@ function onDisk(disk) {
   renderAlerts();
 }
 
+// ---- the office's announcement (Pengumuman) ---------------------------------------------------------------
+// The front desk hears "SPSE sedang gangguan nasional" first: the header's "Pengumuman" opens a dialog to set the
+// announcement the TVs run first and the kiosk shows in a band (PUT /api/announcement; for today only: keeping it
+// past today is the admin's, on the admin page, and not offered here). The button is marked while one is shown; the
+// dialog says what is shown now and until when, and follows a change made elsewhere (the admin, another front office
+// PC: its settings_changed, read again here; the day's end: the snapshot) without a reload. What is typed is kept
+// until it is saved: Esc or Tutup only close, a refusal is said in the dialog above the text, a change elsewhere
+// while typing is said and leaves the text alone.
+const ANN_MAX = 300; // the server's limit of each text (docs/api.md)
+const annBoxes = { text: $("ann-text"), text_en: $("ann-text-en") };
+const ann = { shown: null, filled: { text: "", text_en: "" }, said: null, kind: "", changed: null, busy: false,
+  reads: 0, saves: 0 };
+const annLine = (text) => text.replace(/\s*[\r\n]+\s*/g, " "); // the TV's running text is one line (the admin's)
+const annTyped = () => Object.keys(annBoxes).some((k) => annBoxes[k].value !== ann.filled[k]);
+
+// The one shown now (a snapshot's, a read after a change elsewhere, a save's answer). Text not typed in the
+// dialog follows it; text typed is kept, and the change said (open or not: it is said when the dialog opens).
+function showAnnouncement(shown, own = false) {
+  const before = ann.shown;
+  ann.shown = shown || null;
+  const same = JSON.stringify(before) === JSON.stringify(ann.shown);
+  const typedIs = (a) => Object.keys(annBoxes).every((k) => annBoxes[k].value === ((a && a[k]) || ""));
+  if (!annTyped() || typedIs(ann.shown)) fillAnnouncement(); // (what was typed is what is shown now: nothing waits)
+  else if (!same && !own) {
+    const text = ann.shown ? ann.shown.text || ann.shown.text_en : "";
+    ann.changed = () => (text ? t("ann.changed", { text }) : t("ann.changed_none"));
+  }
+  renderAnnouncement();
+}
+
+function fillAnnouncement() {
+  for (const k of Object.keys(annBoxes)) annBoxes[k].value = ann.shown ? ann.shown[k] || "" : "";
+  ann.filled = { text: annBoxes.text.value, text_en: annBoxes.text_en.value };
+  ann.changed = null;
+}
+
+// What is shown now and until when: today (saved here or by the admin unticked), until removed or until a day
+// (the admin's, which a save from here makes today's: said so), or none.
+function announcementNow(a) {
+  if (!a) return t("ann.none");
+  if (!a.until) return t("ann.shown_kept");
+  const today = state.day || new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE }).format(officeNow());
+  return a.until > today ? t("ann.shown_until", { day: dayName(a.until) }) : t("ann.shown_today");
+}
+
+function renderAnnouncement() {
+  const on = Boolean(ann.shown);
+  const button = $("btn-announcement");
+  button.classList.toggle("on", on);
+  const mark = button.querySelector(".ann-on");
+  mark.hidden = !on;
+  mark.textContent = on ? t("ann.on") : "";
+  button.title = on ? t("ann.on_title", { text: ann.shown.text || ann.shown.text_en }) : t("ann.button_title");
+  button.setAttribute("aria-label", on ? `${t("ann.button")}: ${t("ann.on")}` : t("ann.button"));
+  fitAnnButton();
+  $("ann-now").textContent = announcementNow(ann.shown);
+  $("ann-clear").hidden = !on;
+  const said = ann.changed || ann.said;
+  const words = typeof said === "function" ? said() : said || "";
+  $("ann-said").hidden = !words;
+  $("ann-said").textContent = words;
+  $("ann-said").dataset.kind = ann.changed ? "warn" : ann.kind;
+  for (const box of Object.values(annBoxes)) {
+    fitAnnBox(box);
+    const left = ANN_MAX - box.value.length;
+    const out = $(`${box.id}-left`);
+    const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
+    out.textContent = left > 0 ? t("ann.left", { n: number(left) }) : t("ann.left_none", { max: number(ANN_MAX) });
+    out.classList.toggle("full", left <= 0);
+  }
+  for (const b of [$("ann-save"), $("ann-clear")]) b.disabled = ann.busy;
+}
+
+// Its word where the bar has room for it, else its loudspeaker alone (an admin's nine pages at 1024 px): no word cut.
+function fitAnnButton() {
+  const button = $("btn-announcement");
+  button.classList.remove("compact");
+  if (button.scrollWidth > button.clientWidth + 1) button.classList.add("compact");
+}
+
+// A box as tall as its text (four lines at least): 300 characters are five lines at 1024x768, read whole.
+function fitAnnBox(box) {
+  if (!$("announcement-dialog").open) return; // measured once shown
+  box.style.height = "";
+  const frame = box.offsetHeight - box.clientHeight; // its borders
+  if (box.scrollHeight > box.clientHeight) box.style.height = `${box.scrollHeight + frame}px`;
+}
+
+function annSay(kind, words) {
+  ann.kind = kind;
+  ann.said = words;
+  renderAnnouncement();
+}
+
+function annFieldErrors(fields) {
+  let first = null;
+  for (const [k, box] of Object.entries(annBoxes)) {
+    const words = (fields && (fields[`announcement.${k}`] || fields[k])) || "";
+    document.querySelector(`.field-error[data-ann="${k}"]`).textContent = words;
+    if (words) box.setAttribute("aria-invalid", "true");
+    else box.removeAttribute("aria-invalid");
+    if (words && !first) first = box;
+  }
+  return first;
+}
+
+function openAnnouncement() {
+  const dialog = $("announcement-dialog");
+  if (dialog.open) return;
+  if (!annTyped()) fillAnnouncement(); // what is shown now, unless something typed waits to be saved
+  if (!ann.changed && ann.kind !== "error") ann.said = null; // an earlier "Tersimpan." is old news
+  renderAnnouncement();
+  dialog.showModal();
+  renderAnnouncement(); // its boxes measured, shown
+  const box = annBoxes.text;
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+}
+
+// Simpan (Enter in a box too) sets it whole, for today; both boxes blank is none (the server's). Hapus: none.
+async function saveAnnouncement(clear = false) {
+  if (ann.busy) return;
+  const body = clear ? { text: "", text_en: "" } : { text: annLine(annBoxes.text.value), text_en: annLine(annBoxes.text_en.value) };
+  ann.busy = true;
+  ann.changed = null;
+  annFieldErrors({});
+  annSay("", "");
+  const mine = ++ann.saves;
+  try {
+    const { body: answer } = await api("PUT", "/api/announcement", body);
+    ann.reads += 1; // a read asked before this save answers older news
+    if (clear) for (const box of Object.values(annBoxes)) box.value = "";
+    else for (const [k, box] of Object.entries(annBoxes)) box.value = body[k];
+    ann.filled = { ...body };
+    showAnnouncement(answer && answer.announcement, true);
+    const blank = !body.text.trim() && !body.text_en.trim();
+    annSay("info", () => t(clear || blank ? "ann.cleared" : "ann.saved"));
+  } catch (err) {
+    if (err.status === 401) return sessionEnded();
+    // in the dialog, the text as typed: the server's words of each field under its box, its message above
+    const first = annFieldErrors(err.fields);
+    annSay("error", refused(err));
+    if (first && mine === ann.saves) first.focus();
+  } finally {
+    ann.busy = false;
+    renderAnnouncement();
+  }
+}
+
+// A change made elsewhere (the admin page, another front office PC, the command line): the one shown now, read
+// again (its event names the section only); an older read answered late is not taken.
+async function readAnnouncement() {
+  const mine = ++ann.reads;
+  try {
+    const { body } = await api("GET", "/api/announcement");
+    if (mine === ann.reads) showAnnouncement(body && body.announcement);
+  } catch (err) {
+    // the next snapshot (a reconnect, the day's change) has it
+  }
+}
+
+$("btn-announcement").addEventListener("click", openAnnouncement);
+$("ann-close").addEventListener("click", () => $("announcement-dialog").close());
+$("ann-clear").addEventListener("click", () => saveAnnouncement(true));
+$("ann-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  saveAnnouncement();
+});
+for (const box of Object.values(annBoxes)) {
+  box.addEventListener("input", renderAnnouncement); // the characters left
+  // One line on the TV: Enter saves (as Simpan), never a line break; the dialog stays, with what was typed.
+  box.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.isComposing || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    $("ann-form").requestSubmit();
+  });
+}
+// Esc (the dialog's cancel) closes, as Tutup: what was typed stays for the next opening
+$("announcement-dialog").addEventListener("close", () => {
+  if (ann.kind !== "error" && !ann.changed) ann.said = null;
+  $("btn-announcement").focus();
+});
+window.addEventListener("resize", () => {
+  fitAnnButton();
+  Object.values(annBoxes).forEach(fitAnnBox);
+});
+renderAnnouncement(); // the button's words before the first snapshot
+
 // ---- live state --------------------------------------------------------------------------
 function applyTicket(ticket) {
   if (!ticket || ticket.id === undefined) return;
@@ -1726,6 +1914,10 @@ function onSnapshot(snap) {
   state.office = { ...(state.office || {}), ...(snap.office || {}) };
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   releasesMissed(snap.counters || []);
+  if ("announcement" in snap) {
+    ann.reads += 1; // newer than a read still on its way
+    showAnnouncement(snap.announcement); // a page opened, a reconnect, the office's new day (it ended at midnight)
+  }
   if (snap.day) {
     if (state.day && state.day !== snap.day) newDay(snap.day); // yesterday's slips and counter notices: nobody to tell
     state.day = snap.day;
@@ -1786,8 +1978,8 @@ function sameAlert(x, y) {
 const ofAlert = (a) => alertOf(a.type, a.label, a, a.ticket);
 
 function onEvent(ev) {
-  // the office's announcement is the TVs' and the kiosk's: nothing of this page changes, no reload for it
-  if (ev.type === "settings_changed" && ev.data && ev.data.section === "announcement") return;
+  // the office's announcement: its button and dialog follow, no reload (nothing else of this page changes)
+  if (ev.type === "settings_changed" && ev.data && ev.data.section === "announcement") return readAnnouncement();
   if (ev.type === "settings_changed") return settingsChanged();
   const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
   // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.
@@ -1979,6 +2171,8 @@ function start(user) {
   }
   document.body.dataset.view = "app";
   showUser(user);
+  fitAnnButton(); // the name took its room in the bar
+  document.fonts.ready.then(fitAnnButton); // measured again in the bar's own letters
   renderTickets();
   renderCounters();
   renderAlerts();
@@ -2146,5 +2340,6 @@ setupLangToggle(() => {
   renderHours();
   renderCounters();
   renderAlerts();
+  renderAnnouncement();
 });
 whoAmI().then((user) => (user ? start(user) : showLoginAfterEnd()));
