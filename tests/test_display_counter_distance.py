@@ -8,11 +8,17 @@ as much as the number. On a 43" TV at 1920x1080 (0.496 mm a CSS px) the number's
 page: the capital letters' height of each name (the font's own glyphs, canvas measureText), in CSS px and in mm on
 that TV, during the call's flash and minutes after it, the name whole and on one line, the number still at least
 twice its size and the largest text of the tile.
+
+Four counters (the common helpdesk) had their names at 45.6 px at 1920x1080 and 30.4 px at 1280x720 (1.6 cm, read to
+3.4 m) in tiles a quarter of the height: now read from 5 m at least (capitals of 2.5 cm) at 1920x1080, 1366x768,
+1280x720, 1920x1200 and 1280x800, live: during the calls' flash, a recall's, a minute on, a counter on a break, after a
+reconnect. And a counter on a break with no visitor ("ISTIRAHAT") no longer takes the far sizes from the other tiles.
 """
 
 from __future__ import annotations
 
 import math
+from itertools import combinations
 
 import pytest
 import requests
@@ -21,10 +27,13 @@ from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from shots import keep_shot
 from staffpages import put_settings
+from test_display_last_chance import said
 from test_display_page import short_chime
-from test_display_readability import SETTLED, caught_up, new_page, open_display, state
+from test_display_readability import SETTLED, TILE_TEXTS, caught_up, inside, new_page, open_display, overlap, state
 
 NAMES = {1: "Loket 1", 2: "Loket 10", 3: "Meja 3A"}  # the usual short names: one digit, two, a letter after
+FOUR = {**NAMES, 4: "Loket 4"}  # the server's counters; the TVs of three show 1-3 (?counters=1,2,3)
+THREE = "?counters=1,2,3"
 SIZES = [(1920, 1080), (1280, 720)]
 # A 43" TV of 16:9 is 535 mm high: 0.496 mm a CSS px at 1080 px, 0.744 at 720 (the same TV, the same letters in mm).
 TV_HEIGHT_MM = 43 * 25.4 * 9 / math.hypot(16, 9)
@@ -57,19 +66,20 @@ NAMES_DRAWN = """() => [...document.querySelectorAll('.counter')].map((t) => {
 
 @pytest.fixture(scope="module")
 def three(tmp_path_factory):
-    """The demo's three counters named "Loket 1", "Loket 10" and "Meja 3A", speech off (the chime alone, a tenth of a
-    second), a visitor of each service for each test."""
+    """The demo's three counters named "Loket 1", "Loket 10" and "Meja 3A", and a fourth, "Loket 4" (serving every
+    service), speech off (the chime alone, a tenth of a second), visitors of each service for every test."""
     tmp = tmp_path_factory.mktemp("distance")
     replace = {"[tts]\nenabled = true": "[tts]\nenabled = false", **short_chime(tmp, 0.1)}
     replace.update({f'name = "Loket {i}"': f'name = "{name}"' for i, name in NAMES.items() if name != f"Loket {i}"})
-    server = LiveServer(write_config(tmp, replace), numbers=CALM_NUMBERS).start()
-    assert [c["name"] for c in state(server)["counters"]] == list(NAMES.values())
-    for service in "ABC" * (len(SIZES) + 1):
+    extra = '\n[[counters]]\nid = 4\nname = "Loket 4"\nservices = ["A", "B", "C"]\n'
+    server = LiveServer(write_config(tmp, replace, extra), numbers=CALM_NUMBERS).start()
+    assert [c["name"] for c in state(server)["counters"]] == list(FOUR.values())
+    for service in "ABC" * 8:
         assert requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).status_code == 201
     server.add_user("kepala-jauh", "admin")
     server.admin = server.session("kepala-jauh", "rahasia-123")
     server.sessions = {}
-    for i in NAMES:
+    for i in FOUR:
         server.add_user(f"jauh{i}", "officer")
         server.sessions[i] = server.session(f"jauh{i}", "rahasia-123")
     yield server
@@ -81,34 +91,53 @@ def act(server, counter_id: int, action: str, **payload) -> None:
     assert r.status_code == 200, (counter_id, action, r.text)
 
 
+def finish(server, counters=FOUR) -> None:
+    """Each counter back from a break, its ticket finished."""
+    for c in state(server)["counters"]:
+        if c["id"] not in counters:
+            continue
+        if c.get("paused"):
+            act(server, c["id"], "resume")
+        if c["ticket"]:
+            if c["ticket"]["status"] == "called":
+                act(server, c["id"], "start")
+            act(server, c["id"], "resolve", **DONE)
+
+
 def call_all(server) -> None:
-    """Each counter's ticket finished, then a call at each, within a second."""
-    for i in NAMES:
-        ticket = next(c["ticket"] for c in state(server)["counters"] if c["id"] == i)
-        if ticket:
-            if ticket["status"] == "called":
-                act(server, i, "start")
-            act(server, i, "resolve", **DONE)
+    """Each counter's ticket finished, then a call at each of the three, within a second."""
+    finish(server)
     for i in NAMES:
         act(server, i, "call-next")
 
 
-def assert_far_legible(page, size, when: str, names: dict[int, str] = NAMES) -> None:
-    """Each counter's name at least LETTER_MM tall in its capitals on a 43" TV, whole, on one line; the number at least
-    twice its size and larger than every other text of the tile."""
-    mm = TV_HEIGHT_MM / size[1]  # a CSS px on the 43" TV
+def mm_per_px(size) -> float:
+    """A CSS px of a 43" screen of this shape (16:9: 0.496 mm at 1080 px, 0.744 at 720; 16:10: 0.482 at 1200)."""
+    w, h = size
+    return 43 * 25.4 * h / math.hypot(w, h) / h
+
+
+def assert_far_legible(
+    page, size, when: str, names: dict[int, str] = NAMES, letter_mm: float = LETTER_MM, idle=()
+) -> None:
+    """Each counter's name at least `letter_mm` tall in its capitals on a 43" TV, whole, on one line; the number at
+    least twice its size and larger than every other text of the tile (a counter of `idle`: no ticket, "—" or on a
+    break, its name alike)."""
+    mm = mm_per_px(size)  # a CSS px on the 43" TV
     tiles = page.evaluate(NAMES_DRAWN)
     assert sorted(t["id"] for t in tiles) == sorted(names), tiles
     for t in tiles:
         where = f"{size[0]}x{size[1]}, {when}, {names[t['id']]!r}"
         assert t["text"] == names[t["id"]] and not t["cut"] and t["lines"] == 1, f"{where}: not whole on a line {t}"
-        assert t["number"] != "—", f"{where}: no ticket"
         tall = t["cap"] * mm
-        assert tall >= LETTER_MM, (
+        assert tall >= letter_mm, (
             f'{where}: its letters {t["cap"]:.1f} px = {tall / 10:.2f} cm on a 43" TV (font {t["px"]:.1f} px), read to'
-            f" {tall * 200 / 1000:.1f} m; {LETTER_MM / 10:.1f} cm ({LETTER_MM / mm:.1f} px) needed from"
-            f" {DISTANCE_MM / 1000:.0f} m"
+            f" {tall * 200 / 1000:.1f} m; {letter_mm / 10:.1f} cm ({letter_mm / mm:.1f} px) needed from"
+            f" {letter_mm * 200 / 1000:.0f} m"
         )
+        if t["id"] in idle:
+            continue
+        assert t["number"] != "—", f"{where}: no ticket"
         assert t["numberPx"] >= 2 * t["px"] - 0.5, f"{where}: number {t['numberPx']} px, name {t['px']} px"
         assert all(t["numberPx"] > px for px in t["texts"]), f"{where}: number {t['numberPx']} px, texts {t['texts']}"
 
@@ -123,7 +152,7 @@ def test_the_called_counters_name_is_legible_from_six_metres_during_the_call_and
     number had 0.13 of it. Measured while the three calls flash and three minutes later, the tiles as they stay."""
     page = new_page(browser, size)
     install_clock(page)
-    open_display(page, three)
+    open_display(page, three, THREE)
     pause_clock(page, 0.25)  # the flash ends only as the test moves the clock
     call_all(three)
     caught_up(page, three)
@@ -136,6 +165,17 @@ def test_the_called_counters_name_is_legible_from_six_metres_during_the_call_and
     page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     keep_shot(page, f"after-{size[0]}x{size[1]}.png")
     assert_far_legible(page, size, "three minutes after")
+    # Meja 3A's visitor done, its officer on a break: its tile reads ISTIRAHAT, no number, and the other names stay as
+    # large (before, that "ISTIRAHAT", smaller than twice a name, took the far sizes from every tile: 2.1 cm).
+    finish(three, (3,))
+    act(three, 3, "pause")
+    caught_up(page, three)
+    page.wait_for_function(
+        "() => document.querySelector('.counter[data-counter=\"3\"]').matches('.paused.idle')", polling=50
+    )
+    keep_shot(page, f"break-{size[0]}x{size[1]}.png")
+    assert_far_legible(page, size, "Meja 3A on a break", idle=(3,))
+    act(three, 3, "resume")
     page.context.close()
 
 
@@ -161,35 +201,142 @@ def test_a_long_counter_name_keeps_its_size_and_the_far_sizes_come_back_when_it_
     """The admin renames Loket 10 "Loket Konsultasi Penyedia 12" on TVs that stayed open (1920x1080, 1280x720): the
     long name takes two lines and cannot be read from 6 m on any layout, and the far layout's larger number left it a
     narrower column, where it was 44.8 and 29.8 px (2.2 units) where it had been 49.8 and 35.7 (2.5 and 2.7 units). The
-    TV keeps the sizes of before on every tile, the numbers alike, the long name whole and at least 2.4 units; renamed
-    back, the short names are read from 6 m again."""
+    TV keeps the sizes of before on every tile, the numbers alike, the long name whole and at least 2.4 units (1.8 on a
+    TV of four counters, as before); renamed back, the short names are read from 6 m again (5 m with four)."""
     call_all(three)
-    pages = {size: open_display(new_page(browser, size), three) for size in SIZES}
-    long_names = {**NAMES, 2: LONG}
+    # a TV of three and one of four at each size
+    pages = {(size, q): open_display(new_page(browser, size), three, q) for size in SIZES for q in (THREE, "")}
+    long_names = {**FOUR, 2: LONG}
     rename(three, long_names)
     try:
-        for size, page in pages.items():
+        for (size, query), page in pages.items():
             caught_up(page, three)
             page.wait_for_function(
                 f"() => document.querySelector('.counter[data-counter=\"2\"] .counter-name').textContent === '{LONG}'",
                 polling=50,
             )
             page.evaluate("document.fonts.ready")
-            keep_shot(page, f"long-{size[0]}x{size[1]}.png")
+            keep_shot(page, f"long-{size[0]}x{size[1]}{'-four' if not query else ''}.png")
             tiles = {t["id"]: t for t in page.evaluate(TILE_SIZES)}
-            where = f"{size[0]}x{size[1]}, Loket 10 renamed {LONG!r}"
+            where = f"{size[0]}x{size[1]}{query}, Loket 10 renamed {LONG!r}"
             assert len({t["numberPx"] for t in tiles.values()}) == 1, f"{where}: numbers unlike {tiles}"
             long = tiles[2]
             assert long["text"] == LONG and not long["cut"] and long["lines"] <= 3, f"{where}: {long}"
             unit = min(size) / 54
-            assert long["px"] >= 2.4 * unit - 0.2, f"{where}: {long['px']} px, {long['px'] / unit:.2f} units"
+            least = 2.4 if query else 1.8  # as large as it was: four counters' tiles are lower (36.7 px at 1080)
+            assert long["px"] >= least * unit - 0.2, f"{where}: {long['px']} px, {long['px'] / unit:.2f} units"
+            assert "far" not in page.evaluate("document.querySelector('.counters').dataset"), f"{where}: far sizes"
             assert all(t["numberPx"] >= 2 * t["px"] - 0.5 for t in tiles.values()), f"{where}: {tiles}"
     finally:
-        rename(three, NAMES)
-    for size, page in pages.items():
+        rename(three, FOUR)
+    for (size, query), page in pages.items():
         page.wait_for_function(
             "() => document.querySelector('.counter[data-counter=\"2\"] .counter-name').textContent === 'Loket 10'",
             polling=50,
         )
-        assert_far_legible(page, size, "renamed back")
+        if query:
+            assert_far_legible(page, size, "renamed back")
+        else:
+            assert_far_legible(page, size, "renamed back", FOUR, FOUR_LETTER_MM, idle=(4,))
         page.context.close()
+
+
+FOUR_SIZES = [(1920, 1080), (1366, 768), (1280, 720), (1920, 1200), (1280, 800)]
+# Four counters: capitals of 2.5 cm at least (read from 5 m), as large as their tiles, a quarter of the height, allow.
+FOUR_LETTER_MM = 25
+
+
+def assert_four_whole(page, server, size, when: str, letter_mm: float = FOUR_LETTER_MM) -> None:
+    """Every tile of four: its texts whole (nothing cut, past its tile or over another text), none under 24 px, the
+    number at least twice each of them; a recall's marker on its tile (a service may give way: its letter and the
+    waiting counts say it); each name read from 5 m on a 43" TV."""
+    counters = {c["id"]: c for c in state(server)["counters"]}
+    tiles = page.evaluate(TILE_TEXTS)
+    assert sorted(t["id"] for t in tiles) == sorted(FOUR), tiles
+    for tile in tiles:
+        where = f"{size[0]}x{size[1]}, {when}, {FOUR[tile['id']]!r}"
+        parts = {p["part"]: p for p in tile["parts"]}
+        assert tile["layout"] == "side" and [p for p in tile["parts"] if p["cut"]] == [], f"{where}: {tile}"
+        for p in tile["parts"]:
+            assert p["px"] >= 24 - 0.05, f"{where}: {p['part']} {p['text']!r} at {p['px']} px"
+            for rect in p["rects"]:
+                assert inside(rect, tile["box"]), f"{where}: {p['part']} {rect} past the tile {tile['box']}"
+        for a, b in combinations(tile["parts"], 2):
+            drawn = max(overlap(r, q) for r in a["rects"] for q in b["rects"])
+            assert drawn < 1, f"{where}: {a['part']} drawn over {b['part']}"
+        ticket = counters[tile["id"]]["ticket"]
+        if ticket:
+            assert parts["number"]["text"] == ticket["label"], where
+            texts = [p["px"] for p in tile["parts"] if p["part"] != "number"]
+            assert all(parts["number"]["px"] >= 2 * px - 0.5 for px in texts), f"{where}: {tile['parts']}"
+            assert parts.get("sub", {}).get("text", "") == said("id", ticket), f"{where}: its recall's marker"
+    idle = tuple(i for i, c in counters.items() if not c["ticket"])
+    assert_far_legible(page, size, when, FOUR, letter_mm, idle)
+
+
+def test_four_counters_names_are_read_from_five_metres_through_calls_recalls_a_break_and_a_reconnect(browser, three):
+    """Four counters, the common LPSE helpdesk: the names were 45.6 px at 1920x1080 and 30.4 px at 1280x720 (capitals
+    of 1.6 cm on a 43" TV, read to 3.4 m), their tiles "too low for a name, its service and its status". Now the tiles
+    lie closer, the service gives way where it does not fit, and the number takes the tile's height less a marker's
+    line: the names' capitals 2.5 cm and more at every landscape size, one TV of each open through a morning: three
+    calls' flash (Loket 4 idle, "—"), a recall and a last call flashing, a minute on, Loket 4 on a break, and a recall
+    made while the TVs were away, seen after their reconnect."""
+    finish(three)
+    pages = {}
+    for size in FOUR_SIZES:
+        page = new_page(browser, size)
+        install_clock(page)
+        pages[size] = open_display(page, three)
+        pause_clock(page, 0.25)  # the flash ends only as the test moves the clock
+
+    def look(when: str, ready: str, shot: str) -> None:
+        for size, page in pages.items():
+            caught_up(page, three)
+            page.wait_for_function(ready, polling=50)
+            keep_shot(page, f"four-{shot}-{size[0]}x{size[1]}.png")
+            assert_four_whole(page, three, size, when)
+
+    for i in NAMES:
+        act(three, i, "call-next")
+    look("during the calls' flash", "() => document.querySelectorAll('.counter.flash').length === 3", "flash")
+    act(three, 2, "recall")
+    act(three, 3, "recall")
+    act(three, 3, "recall")
+    marked = """() => document.querySelectorAll('.counter[data-counter="2"].flash, .counter[data-counter="3"].flash')
+        .length === 2 && document.querySelector('.counter[data-counter="3"] .ticket-sub').textContent.includes('(terakhir)')"""
+    look("during a recall's flash", marked, "recall")
+    for page in pages.values():
+        page.clock.fast_forward(60_000)
+    look("a minute on", SETTLED, "after")
+    act(three, 4, "pause")
+    look("Loket 4 on a break", "() => document.querySelector('.counter[data-counter=\"4\"].paused.idle')", "break")
+    for page in pages.values():
+        page.evaluate("antrianDisplay.socket.disconnect()")
+    act(three, 1, "recall")  # made while the TVs were away
+    for page in pages.values():
+        page.evaluate("antrianDisplay.socket.connect()")
+    look(
+        "after a reconnect",
+        "() => document.querySelector('.counter[data-counter=\"1\"] .ticket-sub').textContent",
+        "back",
+    )
+    # An announcement of 300 characters standing still (these TVs in reduced motion) on four lines of the running text:
+    # the tiles, lower, are fitted again from their new height (display.js --far-h), whole, their names smaller but
+    # read from 4 m at least (before, 3.4 m without it), and as large as before once it is gone.
+    for page in pages.values():
+        page.clock.resume()  # the TV asks for the snapshot that brings the announcement on a timer
+    told = ("SPSE sedang gangguan nasional sejak 09.00 WIB; laporan tetap kami terima dan ditindaklanjuti. " * 4)[:300]
+    r = three.admin.put(f"{three.url}/api/announcement", json={"text": told}, headers={"X-Lang": "id"}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        for size, page in pages.items():
+            page.wait_for_function("() => document.body.classList.contains('announcing')", polling=50)
+            keep_shot(page, f"four-announcement-{size[0]}x{size[1]}.png")
+            assert_four_whole(page, three, size, "under an announcement", letter_mm=20)
+    finally:
+        r = three.admin.put(f"{three.url}/api/announcement", json={"text": ""}, headers={"X-Lang": "id"}, timeout=5)
+        assert r.status_code == 200, r.text
+    look("the announcement gone", "() => !document.body.classList.contains('announcing')", "unannounced")
+    for page in pages.values():
+        page.context.close()
+    finish(three)

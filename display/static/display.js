@@ -550,11 +550,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   let farTried = ""; // what the choice of the far sizes was made for (render), and the choice
   let farKept = false;
   let farNamesLost = ""; // the names (and screen) of which one does not fit on a line at the far size
+  // `on`: "" (one to three counters) or "4" (four: display.css sizes the tiles from their height), false for none.
   function setFar(on) {
-    if (("far" in $counters.dataset) !== on) {
-      if (on) $counters.dataset.far = "";
-      else delete $counters.dataset.far;
-    }
+    if (on === false) {
+      if ("far" in $counters.dataset) delete $counters.dataset.far;
+    } else if ($counters.dataset.far !== on) $counters.dataset.far = on;
   }
   // Some tile's name not drawn at its far size (display.css --name-h) on one line beside its number (a long name), or
   // its number under twice its size (a number too wide for its column, made smaller): "name" when a name alone takes
@@ -564,8 +564,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const lost = ks.some((k) => {
       const cs = getComputedStyle(k.name);
       const px = parseFloat(cs.fontSize);
+      // (an idle tile's "—" or "ISTIRAHAT" is no number: a counter on a break with no visitor lost no size)
       return k.root.classList.contains("stacked") || k.name.offsetHeight > parseFloat(cs.lineHeight) * 1.5
-        || px < k.cssName - 0.5 || parseFloat(getComputedStyle(k.label).fontSize) + 0.5 < 2 * px; // "A-1000": smaller
+        || px < k.cssName - 0.5
+        || (!k.root.classList.contains("idle") // "A-1000": smaller
+          && parseFloat(getComputedStyle(k.label).fontSize) + 0.5 < 2 * px);
     });
     if (!lost) return false;
     const long = ks.some((k) => {
@@ -644,14 +647,23 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // sizes of before for all the tiles, their numbers alike, the long name as large as it was and whole
     // (tests/test_display_counter_distance.py).
     // Not tried again for names of which one took two lines at that size: a long name's TV fits its tiles once a call.
+    // Four counters are sized from the tiles' real height (display.css --far-h): a standing announcement's taller
+    // running text (reduced motion) leaves them less, and they are fitted again when it comes or goes.
+    const areaH = $counters.clientHeight;
+    const farH = Number(tileRows) === 4 ? areaH + "px" : "";
+    if ($counters.style.getPropertyValue("--far-h") !== farH) {
+      if (farH) $counters.style.setProperty("--far-h", farH);
+      else $counters.style.removeProperty("--far-h");
+    }
     const ks = shown.map((c) => cards.get(c.id));
-    const namesKey = [cols, tileRows, innerWidth, innerHeight].concat(ks.map((k) => k.name.textContent)).join("|");
+    const namesKey = [cols, tileRows, innerWidth, innerHeight, areaH].concat(ks.map((k) => k.name.textContent))
+      .join("|");
     const farKey = [namesKey].concat(ks.map((k) => [k.meta.textContent, k.sub.textContent, k.status.textContent,
       k.label.textContent].join("\u0001"))).join("|");
     if (farKey !== farTried) {
       farTried = farKey;
-      farKept = cols === 1 && Number(tileRows) <= 3 && namesKey !== farNamesLost;
-      setFar(farKept);
+      farKept = cols === 1 && Number(tileRows) <= 4 && namesKey !== farNamesLost;
+      setFar(farKept && (Number(tileRows) === 4 ? "4" : ""));
       if (farKept) {
         for (const k of ks) fitCard(k, cols);
         const lost = farLost(ks);
@@ -1136,7 +1148,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // their smallest.
   function fitCard(k, cols) {
     const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent, k.sub.textContent,
-      innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows"), "far" in $counters.dataset].join("|");
+      innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows"),
+      "far" in $counters.dataset ? "far" + $counters.dataset.far : "", $counters.clientHeight].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
     uncut(cutPart(k)); // fitted whole, cut after (cutName)
@@ -1281,14 +1294,27 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // service "Konsultasi Non-Penyedia (PPK/Pokja/PP)" would be 36 px at 1280x720 (1.9 cm on a 43" TV, read to 3.9 m),
       // smaller than before (tests/test_display_counter_distance.py). A name that does not fit at its size even then
       // (on two lines or more) gets smaller with its service, as before.
+      // Four counters (data-far="4": tiles a quarter of the height) the same at every size, 1920x1080 too, where the
+      // service on two lines left the name no room; and a recall's marker wider than the number's column (at 1280x720
+      // "Panggilan ke-3 (terakhir)") runs under the number into the name's column (.sub-wide) first with the service,
+      // then without it, before the name gets smaller (which would take the far sizes from every tile: farLost).
       if (getComputedStyle($counters).getPropertyValue("--name-h").trim()) {
-        if (shrinkTogether([[k.meta, least(1.2)]], fits)) return;
-        k.meta.style.fontSize = "";
-        if (READABLE_PX > unit * 1.2 && k.meta.textContent) {
-          k.root.classList.add("no-meta");
-          if (fits()) return;
-          k.root.classList.remove("no-meta");
+        const four = $counters.dataset.far === "4";
+        const ways = recall.length && four ? [false, true] : [false];
+        for (const gone of [false, true]) {
+          if (gone && !(k.meta.textContent && (four || READABLE_PX > unit * 1.2))) break;
+          k.root.classList.toggle("no-meta", gone);
+          for (const wide of ways) {
+            k.root.classList.toggle("sub-wide", wide);
+            k.sub.style.marginRight = wide
+              ? Math.max(0, (k.label.parentElement.clientWidth - k.label.offsetWidth) / 2) + "px" : "";
+            k.meta.style.fontSize = "";
+            if (gone ? fits() : shrinkTogether([[k.meta, least(1.2)]], fits)) return;
+          }
         }
+        k.root.classList.remove("no-meta", "sub-wide");
+        k.sub.style.marginRight = "";
+        k.meta.style.fontSize = "";
       }
       if (fitted()) return;
       k.root.classList.add("no-meta");
