@@ -396,6 +396,15 @@ def recap_xlsx(
     )
 
 
+def _tall_texts(cells: list[tuple[int, Any]], chars: list[int]) -> Iterator[tuple[int, str]]:
+    """The (column, text) of a record's cells that may take more than xlsx.PART_LINES lines of their column's
+    `chars`: a paragraph of n characters wraps into at most 2n/chars + 1 lines (two lines together hold a line's
+    characters), so a shorter text is passed over without wrapping it (text_parts then says whether it is)."""
+    for i, (_, v) in enumerate(cells):
+        if isinstance(v, str) and 2 * len(v) + chars[i] * (v.count("\n") + 2) > chars[i] * xlsx.PART_LINES:
+            yield i, v
+
+
 def _report_xlsx(
     sheet_name: str,
     title: str,
@@ -432,6 +441,7 @@ def _report_xlsx(
     no_col, day_col = no_and_day
     no_at, day_at = columns.index(no_col), columns.index(day_col)
     serials: dict[str, int | float] = {}  # a day's number, worked out once per day of the range
+    chars = [xlsx.line_chars(widths[c]) for c in columns]
 
     def body() -> Iterator[str]:
         yield xlsx.row_xml(1, [(_TITLE, title)], letters)
@@ -440,14 +450,29 @@ def _report_xlsx(
         yield xlsx.row_xml(4, [(_HEADER, c) for c in columns], letters, fit)
         if numbered:
             yield xlsx.row_xml(5, [(_COLUMN_NO, i) for i in range(1, len(columns) + 1)], letters)
-        for n, r in enumerate(rows, start=head + 1):
+        n = head
+        for r in rows:
             day = r[day_col]
             number = serials.get(day)
             if number is None:
                 number = serials[day] = xlsx.serial(date.fromisoformat(day))
             cells = [(_BODY, r[c]) for c in columns]
             cells[no_at], cells[day_at] = (_NUMBER, int(r[no_col])), (_DAY, number)
-            yield xlsx.row_xml(n, cells, letters, fit)
+            # A text taller than a row may be (409 points: a problem of 2,000 characters, a solution of 4,000) was
+            # cut at the row's foot, in LibreOffice and Excel alike: it goes on in the rows under it, as the
+            # complaints' workbook's; those rows hold nothing else.
+            parts = {i: xlsx.text_parts(v, chars[i], xlsx.PART_LINES) for i, v in _tall_texts(cells, chars)}
+            n += 1
+            if not parts:
+                yield xlsx.row_xml(n, cells, letters, fit)
+                continue
+            for part in range(max(len(p) for p in parts.values())):
+                if part:
+                    n += 1
+                    cells = [(_BODY, None)] * len(columns)
+                for i, texts in parts.items():
+                    cells[i] = (_BODY, texts[part] if part < len(texts) else None)
+                yield xlsx.row_xml(n, cells, letters, fit)
 
     return xlsx.write_xlsx(sheet, body(), when)
 

@@ -72,6 +72,51 @@ def test_the_archives_workbooks_rows_are_as_tall_as_their_wrapped_texts(app, clo
     assert check_heights(guests, list(reports.GUESTBOOK_XLSX_WIDTHS.values()), 5) == 1  # its address, its service
 
 
+def test_the_recaps_longest_problem_and_solution_go_on_below_whole(app, clock, tmp_path):
+    """The month's recap in the archive (rekap-2026-11.xlsx, the SOP's record the head signs; the page's XLSX is
+    the same writer): a row may be 409 points at most, so a problem of 2,000 characters (the form's most) and a
+    solution of 4,000 were cut at the row's foot, in LibreOffice (its PDF of a month ended the problem at "aplikasi
+    SPSE menampilkan") and Excel alike. They go on in the rows under it, as the complaints' workbook's: No, the
+    day, the name and every other short cell only in the first; the next consultation in the row after the last
+    part, No 2."""
+    from server import forms
+
+    service = app.extensions["antrian"]
+    clock.now = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    problem = ("Dokumen penawaran gagal diunggah ke SPSE menjelang batas waktu; pesan galat muncul berulang. " * 30)[
+        : forms.LIMITS["problem"]
+    ]
+    solution = (
+        "Berkas diperiksa.\nUkuran berkas dipecah dan dikompres, lalu diunggah ulang dengan peramban lain. " * 50
+    )[: forms.LIMITS["solution"]]
+    for form, done in (({"problem": problem}, solution), ({"name": "Tamu Pendek"}, "Reset.")):
+        assert service.issue(visitor(**form)).kind is Kind.CREATED
+        for action, payload in (("call-next", {}), ("start", {}), ("resolve", {"solution": done})):
+            clock.advance(minutes=3)
+            assert service.counter_action(1, action, payload, "budi").kind is Kind.DONE
+    made = archive.make_month_archive(service.store, "2026-11", "LPSE Kabupaten Contoh", tmp_path)
+    with zipfile.ZipFile(made.path) as zf:
+        recap = load_workbook(io.BytesIO(zf.read("rekap-2026-11.xlsx"))).active
+
+    widths = list(reports.XLSX_WIDTHS.values())
+    rows = list(recap.iter_rows(min_row=6))
+    check_heights_of(recap, widths, rows)  # every part's row tall enough for its text
+    assert all((recap.row_dimensions[r[0].row].height or LINE) <= xlsx.MAX_ROW_POINTS for r in rows)
+    values = [[c.value for c in r] for r in rows]
+    assert values[0][0] == 1 and values[0][1] == visitor()["name"] and values[0][6] == datetime(2026, 11, 2)
+    assert values[-1][0] == 2 and values[-1][1] == "Tamu Pendek"  # the next consultation, after the last part
+    parts = values[1:-1]
+    assert parts
+    for r in parts:  # a part's row: the problem's and the solution's text, nothing else
+        assert [v for n, v in enumerate(r) if n not in (3, 4)] == [None] * 7, r
+
+    def bare(texts):  # the space or line break where a part ends is the row's end
+        return "".join("".join(t for t in texts if t).split())
+
+    assert bare(r[3] for r in values[:-1]) == bare([problem]) and bare(r[4] for r in values[:-1]) == bare([solution])
+    assert sum(r[3] is not None for r in values[:-1]) > 1  # the problem itself took more than one row
+
+
 def test_the_figures_headings_and_a_long_service_name_are_whole(app, clock):
     """The figures' XLSX of a month per service: its wrapped headings ("Standar SOP (menit)", "% dalam standar")
     and a service named "Konsultasi Non-Penyedia (PPK/Pokja/PP)" (cut at "(PPK/Pokja/P" by the next column)."""

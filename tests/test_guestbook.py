@@ -395,7 +395,7 @@ def test_the_printed_guest_book_shows_every_visitor_on_a4_with_its_page_numbers(
     page.emulate_media(media="print")
     expect(page.locator("form.toolbar")).to_be_hidden()  # on paper: the book alone
     expect(page.locator("h1")).to_have_text("Buku Tamu")
-    # each printed page numbered at its foot (recap.js's @page rule, the catalogue's words)
+    # each printed page numbered at its foot (print.js's @page rule, the catalogue's words)
     rule = page.evaluate(
         """() => [...document.styleSheets].flatMap((s) => { try { return [...s.cssRules]; } catch (e) { return []; } })
             .map((r) => r.cssText).find((t) => t.includes('counter(pages)')) || ''"""

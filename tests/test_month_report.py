@@ -293,3 +293,17 @@ def test_the_dashboard_left_open_all_day_loads_todays_figures_again_every_minute
         expect(page.locator("input[name=to]")).not_to_have_value(before)
     finally:
         context.close()
+
+
+def test_the_printed_dashboard_numbers_its_sheets_as_the_printed_recap(browser, server, tmp_path):
+    """The head prints the month's dashboard (its table, notes and six charts: several A4 sheets) to hand up with
+    the recap and the SKM report: each sheet says "Halaman 2 dari 4" at its foot, right, as the printed recap's
+    (print.js, the catalogue's words); before, the dashboard's and the SKM report's sheets had no number, and a
+    dropped pile could not be put back in order."""
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Tamu Cetak"), timeout=10)
+    assert r.status_code == 201, r.text  # a period with figures: charts, not "Tidak ada tiket"
+    day = r.json()["ticket"]["day"]
+    sheets = printed(browser, server, f"/counter/dashboard?from={day}&to={day}&group=day", tmp_path)
+    assert len(sheets) > 1
+    for n, sheet in enumerate(sheets, start=1):
+        assert sheet.strip().splitlines()[-1].strip() == f"Halaman {n} dari {len(sheets)}", sheet[-300:]

@@ -119,10 +119,11 @@ def test_the_figures_workbook_shows_its_counts_with_the_thousands_grouped(busy):
     assert form[8].number_format == "0.0"  # Rata-rata (menit)
 
 
-@pytest.mark.parametrize("path", ["/api/recap", "/api/guestbook", "/api/figures"])
+@pytest.mark.parametrize("path", ["/api/recap", "/api/guestbook", "/api/figures", "/api/complaints", "/api/skm"])
 def test_a_workbook_printed_from_excel_numbers_its_pages_as_the_printed_page_does(busy, path):
     """The head prints the month's XLSX to sign it: each sheet says "Halaman 2 dari 7" at its foot, right, as the
-    printable recap and guest book do ("&P" and "&N", Excel's page and pages); before, its pages had no number."""
+    printable recap and guest book do ("&P" and "&N", Excel's page and pages); before, its pages had no number (the
+    complaints' workbook, the month's Rekap Saran dan Pengaduan handed up with the SKM, until 2026-12-07)."""
     import openpyxl
 
     kepala = busy.session("kepala", PASSWORD)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -198,7 +199,7 @@ def test_the_bars_lengths_follow_the_nrrs(browser, office, officer, surveyed):
     context.close()
 
 
-def test_the_skm_page_fits_a4_portrait_and_prints_without_the_toolbar(browser, office, surveyed):
+def test_the_skm_page_fits_a4_portrait_and_prints_without_the_toolbar(browser, office, surveyed, tmp_path):
     context = staff_context(browser, office, "budi", viewport={"width": A4_CONTENT_PX, "height": 1000})
     page = context.new_page()
     page.goto(f"{office.url}/counter/skm?from={surveyed}&to={surveyed}")
@@ -218,6 +219,14 @@ def test_the_skm_page_fits_a4_portrait_and_prints_without_the_toolbar(browser, o
     assert {(round(float(w)), round(float(h))) for w, h in sizes} == {(595, 842)}, sizes
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert 1 <= pages <= 2, pages
+    # each sheet numbered at its foot, right, as the printed recap's (print.js, the catalogue's words): the head's
+    # report of a month with its suggestions runs to several sheets, and had no page number
+    (tmp_path / "skm.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "skm.pdf"), "-"], capture_output=True, text=True)
+    sheets = [s for s in text.stdout.split("\f") if s.strip()]
+    assert len(sheets) == pages
+    for n, sheet in enumerate(sheets, start=1):
+        assert sheet.strip().splitlines()[-1].strip() == f"Halaman {n} dari {pages}", sheet[-300:]
     if os.environ.get("ANTRIAN_SCREENSHOTS"):  # refresh docs/screenshots only when asked
         page.set_viewport_size(A4_PORTRAIT)
         page.evaluate("() => { document.body.style.padding = '12mm'; document.body.style.boxSizing = 'border-box'; }")

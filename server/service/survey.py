@@ -421,6 +421,7 @@ def complaints_xlsx(
         print_title_rows=(5, 5),
         landscape=True,
         fit_to_width=True,
+        page_footer=t("page.recap.page_of"),  # "Halaman 2 dari 7", as the recap's, guest book's and SKM's workbooks
     )
     letters = [xlsx.column_letter(i) for i in range(len(COMPLAINT_KEYS))]
     fit = xlsx.RowFit(sheet)  # rows as tall as their wrapped texts (LibreOffice does not grow them)
