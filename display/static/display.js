@@ -560,7 +560,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // its number under twice its size (a number too wide for its column, made smaller): "name" when a name alone takes
   // two lines at that size (whatever the tiles' tickets), else true; false when none. The tiles are fitted again after.
   function farLost(ks) {
-    if (!getComputedStyle($counters).getPropertyValue("--name-h").trim()) return false; // a TV on its side, 4:3
+    if (!getComputedStyle($counters).getPropertyValue("--name-h").trim()) return false; // no far sizes tried
     const lost = ks.some((k) => {
       const cs = getComputedStyle(k.name);
       const px = parseFloat(cs.fontSize);
@@ -641,16 +641,17 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         cards.delete(id);
       }
     }
-    // A TV of one to three counters (display.css .counters[data-far], in landscape): each tile's name large enough to
-    // be read from 6 m, its number larger. Kept only while every name is drawn so, on one line beside its number;
-    // a long name among them ("Loket Konsultasi Penyedia 12", the 100 characters the admin page allows) has the
+    // A TV of one to three counters (display.css .counters[data-far], on its side and 4:3 too): each tile's name large
+    // enough to be read from 6 m, its number larger. Kept only while every name is drawn so, on one line beside its
+    // number; a long name among them ("Loket Konsultasi Penyedia 12", the 100 characters the admin page allows) has the
     // sizes of before for all the tiles, their numbers alike, the long name as large as it was and whole
     // (tests/test_display_counter_distance.py).
     // Not tried again for names of which one took two lines at that size: a long name's TV fits its tiles once a call.
     // Four counters are sized from the tiles' real height (display.css --far-h): a standing announcement's taller
     // running text (reduced motion) leaves them less, and they are fitted again when it comes or goes.
     const areaH = $counters.clientHeight;
-    const farH = Number(tileRows) === 4 ? areaH + "px" : "";
+    // So are one to three on a TV on its side (display.css), whose announcement's seven lines take more of the height.
+    const farH = cols === 1 ? areaH + "px" : "";
     if ($counters.style.getPropertyValue("--far-h") !== farH) {
       if (farH) $counters.style.setProperty("--far-h", farH);
       else $counters.style.removeProperty("--far-h");
@@ -729,9 +730,21 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // header): the browser's own cut (line-clamp, text-overflow) put "…" where the letters ran out, inside a word.
     // The rest of a name with an identity is what is cut, its identity whole ("→ Layanan Registrasi… - Loket 5"),
     // and a number that ends a name stays after its cut ("→ Loket Pelayanan Pengadaan… 10", setTo).
+    // A short name that wraps onto a second line in its column ("→ Meja / 3A" in the newest row at 1920x1200, where
+    // the rows' sizes follow the screen's height and the column its width: 323 px of its 268) is drawn on one line, a
+    // little smaller: down to 0.8 of its size (45.6 px there; a TV of 16:9 draws it at 51), never under 1.6 units; a
+    // name that needs two lines even so keeps its size (tests/test_display_counter_distance.py).
+    const oneLineName = (to) => {
+      if (to.classList.contains("keyed") || to.classList.contains("one-line") || to.style.fontSize) return;
+      const lines = () => to.getBoundingClientRect().height / (parseFloat(getComputedStyle(to).fontSize) * 1.2);
+      if (lines() < 1.5) return;
+      const px = parseFloat(getComputedStyle(to).fontSize);
+      if (!shrink(to, () => lines() < 1.5 && !overflows(to), Math.max(least(1.6), px * 0.8))) to.style.fontSize = "";
+    };
     const fitTo = (to) => {
       const part = to.querySelector(".name-rest") || to.querySelector(".name-text");
       uncut(part);
+      oneLineName(to);
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), least(1.6)));
       const keyed = to.classList.contains("keyed"); // its rest a box of its own on the identity's line
       const fits = () => !overflows(to) && !(keyed && overflows(part));
@@ -1288,7 +1301,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         k.sub.style.marginRight = "";
         return false;
       };
-      // A TV of one to three counters in landscape (display.css --name-h) draws a short name to be read from 6 m: its
+      // A TV of one to three counters (display.css --name-h) draws a short name to be read from 6 m: its
       // service gets smaller first (down to 1.2 units), and under 1080 px (where the service's 24 px take a second line
       // beside the larger number) gives way, before the name goes under that size. Shrunk with it, "Loket 10" over the
       // service "Konsultasi Non-Penyedia (PPK/Pokja/PP)" would be 36 px at 1280x720 (1.9 cm on a 43" TV, read to 3.9 m),
@@ -1300,9 +1313,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // then without it, before the name gets smaller (which would take the far sizes from every tile: farLost).
       if (getComputedStyle($counters).getPropertyValue("--name-h").trim()) {
         const four = $counters.dataset.far === "4";
+        // on its side, the service a tile leaves out is said under its row in the latest calls (render: .svc)
+        const upright = matchMedia("(orientation: portrait)").matches;
         const ways = recall.length && four ? [false, true] : [false];
         for (const gone of [false, true]) {
-          if (gone && !(k.meta.textContent && (four || READABLE_PX > unit * 1.2))) break;
+          if (gone && !(k.meta.textContent && (four || upright || READABLE_PX > unit * 1.2))) break;
           k.root.classList.toggle("no-meta", gone);
           for (const wide of ways) {
             k.root.classList.toggle("sub-wide", wide);
