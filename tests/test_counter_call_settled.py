@@ -38,8 +38,9 @@ def office(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, office):
-    """budi's counter page at Loket 1, 1366x768, its clock paused once it is live."""
-    with paused_counter_page(browser, office) as page:
+    """budi's counter page at Loket 1, 1366x768, its clock paused once it is live; its requests routed from the start
+    (the routes the tests add are in effect for the next request)."""
+    with paused_counter_page(browser, office, routed=True) as page:
         yield page
 
 
@@ -289,9 +290,11 @@ def test_the_answer_typed_and_finished_while_the_call_is_on_its_way_is_served_on
 def test_n_pressed_after_ctrl_enter_while_the_start_is_on_its_way_calls_the_next_not_a_letter(page, office):
     """D, the answer typed at once, Ctrl+Enter, then N for the next visitor, the start still on its way: the N was the
     answer's last letter ("… Simpan.n" saved as the visitor's answer), and nobody was called. Now the answer is as
-    typed and N calls the next visitor once the first is finished; a letter after Ctrl+Enter is no key (I, P)."""
+    typed and N calls the next visitor once the first is finished; a letter after Ctrl+Enter is no key (I, P).
+    The same with the answer typed in its box, Selesai on its way: the N was an "n" typed after the answer sent (the
+    page leaves the box once the answer comes), and nobody was called. Now it calls the next visitor after it."""
     server = office
-    hadi, ika = issue(server, "Hadi Santoso"), issue(server, "Ika Rahma")
+    hadi, ika, joko = issue(server, "Hadi Santoso"), issue(server, "Ika Rahma"), issue(server, "Joko Susilo")
     page.click("#btn-call-next")
     expect(page.locator("#t-label")).to_have_text(hadi["label"])
     expect(page.locator("#btn-start")).to_be_enabled()
@@ -313,6 +316,20 @@ def test_n_pressed_after_ctrl_enter_while_the_start_is_on_its_way_calls_the_next
     assert len(events(server, ika["token"], "called")) == 1
     counter = server.session("budi", PASSWORD).get(f"{server.url}/api/state", timeout=5).json()["counters"]
     assert not next(c for c in counter if c["id"] == 1).get("paused")
+
+    page.click("#btn-start")
+    page.fill("#solution", "Dijelaskan.")  # the cursor in the answer's box
+    finish = on_its_way(page, "resolve")
+    page.keyboard.press("Control+Enter")
+    until_on_page(page, lambda: finish, "the finish held on its way")
+    page.keyboard.press("i")
+    page.keyboard.press("n")  # the next visitor, Selesai still on its way
+    assert page.locator("#solution").input_value() == "Dijelaskan."
+    finish[0].continue_()
+    expect(page.locator("#t-label")).to_have_text(joko["label"])
+    expect(page.locator("#notice")).to_have_text(f"{joko['label']} dipanggil.", timeout=SOON)
+    done = ticket(server, ika["label"])
+    assert (done["status"], done["solution"]) == ("resolved", "Dijelaskan.")
 
 
 def test_d_pressed_while_the_form_copy_is_on_its_way_serves_the_visitor_after_it(page, office):

@@ -511,6 +511,14 @@ function finishQueued() {
   return state.queued.some((a) => a === "resolve" || a === "escalate");
 }
 
+// Selesai or Eskalasi on its way to the server (Ctrl+Enter in the answer or the note, or its button): what was typed
+// is sent, and the page leaves the field only once the answer comes (took). N pressed meanwhile was an "n" typed after
+// the answer sent (in its box, or the cursor put there), and nobody was called: it calls the next visitor once the
+// finish is done (act), as N after a queued Ctrl+Enter does; no other letter is the answer's or a key.
+function finishOnItsWay() {
+  return state.busy && (state.busyAction === "resolve" || state.busyAction === "escalate");
+}
+
 // the letters typed now go into the answer once the visitor is served (onKey)
 function typingAhead() {
   return startPending() && !finishQueued();
@@ -3125,7 +3133,8 @@ function onKey(ev) {
   const select = ev.target === $("counter-select");
   const ahead = typingAhead() && (/^( |Enter|Backspace|Home|End)$/.test(ev.key) || /^(Arrow|Page)/.test(ev.key));
   const bar = select && ((ev.key.length === 1 && ev.key !== " ") || ahead);
-  if ((["input", "textarea", "select"].includes(tag) && !bar) || ev.target.isContentEditable) {
+  const sent = finishOnItsWay() && $("outcome").contains(ev.target) && ev.key.length === 1; // its answer and note
+  if ((["input", "textarea", "select"].includes(tag) && !bar && !sent) || ev.target.isContentEditable) {
     if (ev.key === "Escape") ev.target.blur();
     return;
   }
@@ -3137,8 +3146,9 @@ function onKey(ev) {
     else if (ev.key.length === 1 && (state.typedAhead || ev.key !== "d")) state.typedAhead += ev.key;
     return;
   }
-  if (finishQueued() && ev.key.length === 1) {
-    // after Ctrl+Enter on an answer typed ahead: N is the next call (act), any other letter neither the answer nor a key
+  if ((finishQueued() || finishOnItsWay()) && ev.key.length === 1) {
+    // after Ctrl+Enter on an answer typed ahead, or while the finish is on its way: N is the next call (act), any other
+    // letter neither the answer nor a key
     ev.preventDefault();
     if (ev.key.toLowerCase() === "n") act("call-next");
     return;
