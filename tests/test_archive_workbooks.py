@@ -21,6 +21,24 @@ from server.service import Kind
 LINE = 15  # points: one line of Calibri 11, the workbooks' default row
 
 
+def went_on_below(values: list[list], texts: dict[int, str]) -> None:
+    """The first record's long texts (column: text) went on in the rows under it, up to the next record (the last row):
+    a part's row holds those texts' parts and nothing else, each text whole across its parts, the first one in more
+    than one row."""
+    parts = values[1:-1]
+    assert parts
+    for r in parts:
+        assert [v for n, v in enumerate(r) if n not in texts] == [None] * (len(r) - len(texts)), r
+
+    def bare(pieces):  # the space or line break where a part ends is the row's end
+        return "".join("".join(t for t in pieces if t).split())
+
+    for column, text in texts.items():
+        assert bare(r[column] for r in values[:-1]) == bare([text]), column
+    first = min(texts)
+    assert sum(r[first] is not None for r in values[:-1]) > 1  # the text itself took more than one row
+
+
 def least_lines(text: str, width: float) -> int:
     """The fewest lines `text` takes in a column `width` characters wide, however narrow the font: every
     character as wide as a "0" (the width's unit), each line filled to the last character."""
@@ -105,16 +123,7 @@ def test_the_recaps_longest_problem_and_solution_go_on_below_whole(app, clock, t
     values = [[c.value for c in r] for r in rows]
     assert values[0][0] == 1 and values[0][1] == visitor()["name"] and values[0][6] == datetime(2026, 11, 2)
     assert values[-1][0] == 2 and values[-1][1] == "Tamu Pendek"  # the next consultation, after the last part
-    parts = values[1:-1]
-    assert parts
-    for r in parts:  # a part's row: the problem's and the solution's text, nothing else
-        assert [v for n, v in enumerate(r) if n not in (3, 4)] == [None] * 7, r
-
-    def bare(texts):  # the space or line break where a part ends is the row's end
-        return "".join("".join(t for t in texts if t).split())
-
-    assert bare(r[3] for r in values[:-1]) == bare([problem]) and bare(r[4] for r in values[:-1]) == bare([solution])
-    assert sum(r[3] is not None for r in values[:-1]) > 1  # the problem itself took more than one row
+    went_on_below(values, {3: problem, 4: solution})  # the problem and the solution, nothing else in their parts
 
 
 def test_the_figures_headings_and_a_long_service_name_are_whole(app, clock):
@@ -215,13 +224,4 @@ def test_the_complaints_workbooks_longest_complaint_and_answer_go_on_below_whole
     values = [[c.value for c in r] for r in rows]
     assert values[0][0] == 1 and values[0][3] and values[0][5] == "Dijawab" and values[0][7]
     assert values[-1][0] == 2 and values[-1][4] == "Parkir sempit"  # the next complaint, after the last part
-    parts = values[1:-1]
-    assert parts
-    for r in parts:  # a part's row: the complaint's and the answer's text, nothing else
-        assert [v for n, v in enumerate(r) if n not in (4, 6)] == [None] * 9, r
-
-    def bare(texts):  # the space or line break where a part ends is the row's end
-        return "".join("".join(t for t in texts if t).split())
-
-    assert bare(r[4] for r in values[:-1]) == bare([text]) and bare(r[6] for r in values[:-1]) == bare([answer])
-    assert sum(r[4] is not None for r in values[:-1]) > 1  # the complaint itself took more than one row
+    went_on_below(values, {4: text, 6: answer})  # the complaint and the answer, nothing else in their parts
