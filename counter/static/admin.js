@@ -10,7 +10,7 @@
 // settings_changed_meanwhile, naming who and when) and the page keeps the draft on screen with that message
 // and a "Reload this section" button: nobody's change is overwritten unseen (docs/admin.md).
 // Everything shown goes through textContent (el()), never innerHTML.
-import { api, connectLive, dayName, doubled, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
+import { api, connectLive, dayName, doubled, el, getLang, growToText, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 import { inOrder } from "/static/live.js";
 
@@ -391,9 +391,9 @@ const render = {
       area.addEventListener("input", () => {
         d[prop] = area.value;
         markDirty("announcement");
-        fitBox(area);
+        growToText(area);
       });
-      requestAnimationFrame(() => fitBox(area)); // in the page by then: its width known
+      requestAnimationFrame(() => growToText(area)); // in the page by then: its width known
       return area;
     };
     return [
@@ -495,14 +495,8 @@ const render = {
   },
 };
 
-// A box whose height follows its text (the announcement's): all of it shown, no scrolling inside it.
-function fitBox(area) {
-  if (!area.isConnected) return;
-  area.style.height = "";
-  const frame = area.offsetHeight - area.clientHeight; // its borders
-  if (area.scrollHeight > area.clientHeight) area.style.height = `${area.scrollHeight + frame}px`;
-}
-window.addEventListener("resize", () => document.querySelectorAll("textarea.grows").forEach(fitBox));
+// the announcement's boxes follow their text (common.js growToText)
+window.addEventListener("resize", () => document.querySelectorAll("textarea.grows").forEach(growToText));
 
 // The office's day now, as the server counts it (its time zone), YYYY-MM-DD: its snapshot's or day_changed's, else
 // this PC's clock in the office's time zone.

@@ -546,6 +546,15 @@ export function foldedDetail(error, key, open, kind, onToggle, admin) {
 // the limit that it is full (`out.full`, red), and a paste cut there ("Tempelan terpotong: hanya 4.000 karakter yang
 // masuk") until the box's next change. The words are every staff page's (`staff.length.*`). Its render() says it
 // again (a value the script set, the language switched); reset() forgets a cut paste (the box holds another's text).
+// A text box whose height follows its text (the announcement's, on the admin and the front office page): all of it
+// shown, no scrolling inside it. A box not in a shown page yet has no height to measure: left as it is.
+export function growToText(box) {
+  if (!box.isConnected || !box.getClientRects().length) return;
+  box.style.height = "";
+  const frame = box.offsetHeight - box.clientHeight; // its borders
+  if (box.scrollHeight > box.clientHeight) box.style.height = `${box.scrollHeight + frame}px`;
+}
+
 export const COUNT_FROM = 0.9;
 export function lengthCount(box, out) {
   let cut = false;

@@ -1,6 +1,6 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayName, dayTime, doubled, el, foldedDetail, getLang, hhmm, indonesian, logout,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayName, dayTime, doubled, el, foldedDetail, getLang, growToText, hhmm, indonesian, logout,
   officeNow,
   patch, requestId,
   say, sayAtLogin, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
@@ -1771,7 +1771,7 @@ function renderAnnouncement() {
   $("ann-said").textContent = words;
   $("ann-said").dataset.kind = ann.changed ? "warn" : ann.kind;
   for (const box of Object.values(annBoxes)) {
-    fitAnnBox(box);
+    growToText(box); // as tall as its text: 300 characters are five lines at 1024x768, read whole (once shown)
     const left = ANN_MAX - box.value.length;
     const out = $(`${box.id}-left`);
     const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
@@ -1786,14 +1786,6 @@ function fitAnnButton() {
   const button = $("btn-announcement");
   button.classList.remove("compact");
   if (button.scrollWidth > button.clientWidth + 1) button.classList.add("compact");
-}
-
-// A box as tall as its text (four lines at least): 300 characters are five lines at 1024x768, read whole.
-function fitAnnBox(box) {
-  if (!$("announcement-dialog").open) return; // measured once shown
-  box.style.height = "";
-  const frame = box.offsetHeight - box.clientHeight; // its borders
-  if (box.scrollHeight > box.clientHeight) box.style.height = `${box.scrollHeight + frame}px`;
 }
 
 function annSay(kind, words) {
@@ -1892,7 +1884,7 @@ $("announcement-dialog").addEventListener("close", () => {
 });
 window.addEventListener("resize", () => {
   fitAnnButton();
-  Object.values(annBoxes).forEach(fitAnnBox);
+  Object.values(annBoxes).forEach(growToText);
 });
 renderAnnouncement(); // the button's words before the first snapshot
 
