@@ -102,12 +102,12 @@ def clocked_counter_page(browser, office) -> Iterator:
 
 
 @contextmanager
-def paused_counter_page(browser, office, routed: bool = False) -> Iterator:
+def paused_counter_page(browser, office) -> Iterator:
     """budi's counter page at Loket 1 (1366x768) on an emptied queue, Playwright's clock installed before it loads
     (pageclock.install_clock) and paused once it is live: its timers fire only as the test moves the clock.
 
-    `routed`: its API requests pass through a route of the page from before it loads, for a test that holds one with
-    page.route. The page's first route turns Chromium's interception on, and now and then (1 in some 600 pages on a
+    Its API requests pass through a route of the page from before it loads: every test of these pages holds one with
+    page.route, and the page's first route turns Chromium's interception on, and now and then (1 in some 600 pages on a
     loaded machine, each time while the call's question, settleSeen, was on its way) the next request (D's start) went
     unseen and unheld; on from the page's first request, a route added later is in effect at once."""
     from pageclock import install_clock, pause_clock
@@ -116,8 +116,7 @@ def paused_counter_page(browser, office, routed: bool = False) -> Iterator:
     context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
     try:
         page = context.new_page()
-        if routed:
-            page.route("**/api/**", lambda route: route.fallback())
+        page.route("**/api/**", lambda route: route.fallback())
         install_clock(page)
         sign_in(page, office, "/counter/", "budi")
         page.select_option("#counter-select", "1")

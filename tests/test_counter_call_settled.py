@@ -40,7 +40,7 @@ def office(tmp_path_factory):
 def page(browser, office):
     """budi's counter page at Loket 1, 1366x768, its clock paused once it is live; its requests routed from the start
     (the routes the tests add are in effect for the next request)."""
-    with paused_counter_page(browser, office, routed=True) as page:
+    with paused_counter_page(browser, office) as page:
         yield page
 
 
