@@ -75,10 +75,11 @@ COUNTER_VIEWPORT = {"width": 1366, "height": 768}  # the counter PC's screen
 
 
 @contextmanager
-def counter_page(browser, office, username: str = "budi", counter: str = "1", viewport=None) -> Iterator:
+def counter_page(browser, office, username: str = "budi", counter: str = "1", viewport=None, routed=False) -> Iterator:
     """An officer's counter page at 1366x768 (or `viewport`: the smaller laptop's 1024x768...), signed in and at
-    `counter`; its context closed at the end."""
-    page = open_counter(browser, office, username, counter, viewport)
+    `counter`; its context closed at the end. `routed`: its API requests pass through a route from before it loads,
+    as paused_counter_page's do, for a test that holds some with page.route."""
+    page = open_counter(browser, office, username, counter, viewport, routed)
     try:
         yield page
     finally:
@@ -127,12 +128,15 @@ def paused_counter_page(browser, office) -> Iterator:
         context.close()
 
 
-def open_counter(browser, office, username: str = "budi", counter: str = "1", viewport=None):
+def open_counter(browser, office, username: str = "budi", counter: str = "1", viewport=None, routed=False):
     """counter_page's page in a new context that the caller closes (page.context), or leaves to the end of the run:
     for a helper that returns the page, or a test that opens and closes its pages in its own order."""
     context = browser.new_context(viewport=viewport or COUNTER_VIEWPORT, locale="id-ID")
     try:
-        page = sign_in(context.new_page(), office, "/counter/", username)
+        page = context.new_page()
+        if routed:
+            page.route("**/api/**", lambda route: route.fallback())
+        page = sign_in(page, office, "/counter/", username)
         page.select_option("#counter-select", str(counter))
     except BaseException:
         context.close()

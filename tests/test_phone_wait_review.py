@@ -187,7 +187,10 @@ def test_the_lost_connections_banner_speaks_the_language_the_visitor_turned_the_
         context, page = open_phone(browser, server, mine["token"], PHONE, slow=False)
         banner = page.locator("#conn")
         context.set_offline(True)
-        page.evaluate("antrianPhone.socket.io.engine.close()")  # the Wi-Fi is gone: the transport drops
+        # The Wi-Fi is gone: the connection drops. Not the transport closed under socket.io: Chromium's offline mode
+        # may let a new WebSocket through (tests/test_accessibility.py), and the page was live again by the second
+        # tap (CI, stop 61). It connects again once the Wi-Fi is back.
+        page.evaluate("antrianPhone.socket.disconnect()")
         expect(banner).to_have_text("Koneksi terputus, mencoba menyambung kembali…")
         page.tap("#lang-toggle")
         expect(page.locator("#status")).to_have_text("waiting")
@@ -197,6 +200,7 @@ def test_the_lost_connections_banner_speaks_the_language_the_visitor_turned_the_
         expect(page.locator("#status")).to_have_text("menunggu")
         expect(banner).to_have_text("Koneksi terputus, mencoba menyambung kembali…")
         context.set_offline(False)
+        page.evaluate("antrianPhone.socket.connect()")
         expect(banner).to_be_hidden(timeout=15_000)
     finally:
         if context is not None:
