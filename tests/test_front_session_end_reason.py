@@ -129,3 +129,51 @@ def test_the_counter_pages_reason_follows_the_language_switch_on_its_login(live,
     page.click("#lang-toggle")
     expect(error).to_have_text(f"{WHY_ID['logout']} “Istirahat” tidak tersimpan. {AGAIN['id']}")
     page.context.close()
+
+
+def test_the_announcement_typed_when_the_session_ends_is_back_in_its_dialog(live, browser):
+    """The clerk is typing the waiting room's announcement when the session ends (logged out on the other PC): the
+    page went to its login and the text was gone with it. Now the login says it is kept, and once signed in the
+    dialog is open again with the text as typed, not saved, said so; what was shown stays shown until Simpan."""
+    name = account(live, "frontoffice")
+    admin = live.session("kepala", PASSWORD)
+    shown = {"text": "Loket 2 istirahat sampai pukul 13.00."}
+    assert admin.put(f"{live.url}/api/announcement", json=shown, timeout=5).status_code == 200
+    page = open_front(browser, live, username=name)
+    try:
+        page.click("#btn-announcement")
+        typed = "SPSE sedang gangguan nasional; pendaftaran tetap dilayani."
+        page.fill("#ann-text", typed)
+        page.fill("#ann-text-en", "SPSE is down nationwide.")
+        page.keyboard.press("Escape")  # closed, the text kept for the next opening (and now past the login)
+        end(live, "logout", name)
+        error = page.locator("#login-error")
+        kept = "Teks pengumuman yang Anda ketik masih ada: setelah masuk, Pengumuman terbuka lagi dengan teks itu, belum disimpan."
+        expect(error).to_have_text(f"{WHY_ID['logout']} {AGAIN['id']} {kept}", timeout=20_000)
+        page.click("#lang-toggle")
+        expect(error).to_contain_text("The announcement text you typed is kept")
+        page.click("#lang-toggle")
+        page.fill("#login-form [name=password]", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+        dialog = page.locator("#announcement-dialog")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#ann-text")).to_have_value(typed)
+        expect(page.locator("#ann-text-en")).to_have_value("SPSE is down nationwide.")
+        expect(page.locator("#ann-text")).to_be_focused()
+        # nothing changed meanwhile: said kept, not "changed on another PC"
+        expect(page.locator("#ann-said")).to_have_text(
+            "Teks ini Anda ketik sebelum sesi berakhir dan belum disimpan: periksa, lalu Simpan."
+        )
+        expect(page.locator("#ann-now")).to_have_text("Tampil di TV dan kios sampai pukul 24.00 hari ini.")
+        assert admin.get(f"{live.url}/api/announcement", timeout=5).json()["announcement"]["text"] == shown["text"]
+        page.click("#ann-save")
+        expect(page.locator("#ann-said")).to_have_text("Tersimpan.")
+        assert admin.get(f"{live.url}/api/announcement", timeout=5).json()["announcement"]["text"] == typed
+        page.keyboard.press("Escape")
+        # a later session's end with nothing typed says nothing of it
+        end(live, "logout", name)
+        expect(error).to_have_text(f"{WHY_ID['logout']} {AGAIN['id']}", timeout=20_000)
+    finally:
+        page.context.close()
+        admin.put(f"{live.url}/api/announcement", json={"text": ""}, timeout=5)

@@ -2078,10 +2078,14 @@ async function sessionEnded() {
   // the releases this page knew of: one after them (a session that ended at midnight, the page at its login) is
   // said after the login, of whichever day (releasesMissed)
   const released = releaseSeen ? [...releaseSeen] : null;
+  // the announcement's text typed and not saved (lost with the page before): back in its dialog after the login
+  const annKept = annTyped() ? { text: annBoxes.text.value, text_en: annBoxes.text_en.value, filled: ann.filled,
+                                 shown: ann.shown } : null;
   const reason = await whyEnded(); // asked after the page's words were taken: nothing redrawn meanwhile is said
   const username = state.me ? state.me.username : "";
   try {
-    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day, released, reason, username }));
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day, released, reason, username,
+                                                       ann: annKept }));
   } catch (err) {
     // storage off: the login alone
   }
@@ -2127,6 +2131,7 @@ function showLoginAfterEnd() {
       if (said.edit) words.push(t("ended.edit_lost", { label: said.edit }));
       if (reason) words.push(t("ended.again"));
       if (hasText(draft)) words.push(t("ended.kept"));
+      if (said.ann) words.push(t("ended.ann_kept"));
       return words.join(" ");
     });
   }
@@ -2150,6 +2155,23 @@ function sayAgainAfterLogin() {
     else if (SAID.includes(id)) notice(id, kind, text);
   }
   if (said.edit) notice("reg-notice", "warn", t("ended.edit_lost", { label: said.edit }));
+  annAfterLogin = said.ann && typeof said.ann === "object" ? said.ann : null;
+}
+
+// The announcement's text typed when the session ended, in its dialog again over the page (the login said so): as
+// it was, not saved, beside what was shown then; the snapshot that comes says a change made meanwhile (showAnnouncement).
+let annAfterLogin = null;
+function reopenAnnouncement() {
+  const kept = annAfterLogin;
+  annAfterLogin = null;
+  if (!kept || typeof kept.text !== "string" || typeof kept.text_en !== "string") return;
+  const filled = kept.filled || {};
+  ann.shown = kept.shown && typeof kept.shown === "object" ? kept.shown : null;
+  ann.filled = { text: String(filled.text || ""), text_en: String(filled.text_en || "") };
+  annBoxes.text.value = kept.text;
+  annBoxes.text_en.value = kept.text_en;
+  openAnnouncement();
+  annSay("warn", () => t("ann.kept"));
 }
 
 let live = null;
@@ -2172,6 +2194,7 @@ function start(user) {
   restoreSaid();
   sayAgainAfterLogin();
   $("r-name").focus();
+  reopenAnnouncement(); // after the form's focus: the dialog takes it
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   // for tests: whether the list has stood still long enough for a click to be taken (justMoved)
   // `seq`: the change the page is current to (the tests' events said by hand come after the server's own)
