@@ -566,7 +566,7 @@ def _dashboard_charts(data: dict) -> dict:
     bars = _fill_bars(per_day, 40, top=top or 1.0)
     arrivals = {
         "bars": [
-            {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"]}
+            {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"], "days": a["days"]}
             for b, a in zip(bars, data["arrivals"], strict=True)
         ],
         "top": top,
@@ -604,7 +604,8 @@ def escalations_page():
 def complaints_page():
     """Suggestions and complaints from the satisfaction survey (the SOP's "pengaduan"): the open ones with
     their age, the answer form, and the answered ones with who answered and the answer."""
-    return render_template("counter/complaints.html", page=page_config())
+    # numbered_pages: its printed list's sheets say "Halaman 2 dari 5" (base.html, print.js)
+    return render_template("counter/complaints.html", page=page_config(), numbered_pages=True)
 
 
 SKM_BAR_WIDTH = 520  # the SKM chart's scale (0..4) in SVG units; the page scales the drawing to its width

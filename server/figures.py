@@ -40,12 +40,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from server import xlsx
-from server.config import SlaSettings
+from server.config import HoursSettings, SlaSettings
 from server.i18n import t
 from shared.dates import MONTHS_ID, month_names
 
@@ -264,16 +265,53 @@ def report(
     return {"groups": [finish(s, sla, group, names, limits, span) for s in group_sums], "total": fin_total}
 
 
-def arrivals(by_hour: dict[int, int], open_days: int) -> list[dict[str, Any]]:
-    """Tickets per local hour of day, total and averaged over the days that had visitors."""
+def arrivals(by_hour: dict[int, int], open_days: int, days_open: list[int] | None = None) -> list[dict[str, Any]]:
+    """Tickets per local hour of day, total and averaged over the days the office was open in that hour
+    (`days_open`, open_hours_per_hour; without it every day that had visitors, `open_days`, in every hour)."""
+    days = days_open if days_open is not None else [open_days] * 24
     return [
         {
             "hour": h,
             "tickets": by_hour.get(h, 0),
-            "per_day": round(by_hour.get(h, 0) / open_days, 2) if open_days else 0.0,
+            "per_day": round(by_hour.get(h, 0) / days[h], 2) if days[h] else 0.0,
+            "days": days[h],
         }
         for h in range(24)
     ]
+
+
+def open_hours(hours: HoursSettings | None, day: str) -> frozenset[int]:
+    """The local hours (0-23) of `day` ("YYYY-MM-DD") the office was open in, by [hours] (HoursSettings: a
+    weekday's ranges in minutes after midnight, the holidays): each hour a range of the day overlaps, a half
+    hour too (Friday's "08:00-11:30": 8 to 11). None on a holiday or a closed weekday; every hour without
+    [hours] (the office always open)."""
+    if not hours or not hours.enabled:
+        return frozenset(range(24))
+    if day in hours.holidays:
+        return frozenset()
+    ranges = hours.days[date.fromisoformat(day).weekday()]
+    return frozenset(h for h in range(24) if any(a < (h + 1) * 60 and b > h * 60 for a, b in ranges))
+
+
+def open_hours_per_hour(arrival_hours: dict[str, int], hours: HoursSettings | None) -> list[int]:
+    """For each local hour (0-23), how many of the days that had visitors (arrival_hours: each day's hours with
+    one or more tickets as a mask, bit h the hour h, Tx.arrival_hours) the office was open in it: by [hours]
+    (open_hours), and in any hour a ticket was taken (the front office registers at any time; a day of [hours]
+    since changed), so that no hour's tickets are divided by none. A half day (a Friday closing at 11:30) counts
+    in its morning's hours only: its closed afternoon is not an afternoon without visitors."""
+    always = (1 << 24) - 1
+    by_kind: dict[tuple[int, bool], int] = {}  # a weekday's (or a holiday's) open hours, as a mask
+    masks: Counter[int] = Counter()
+    holidays = frozenset(hours.holidays) if hours else frozenset()
+    for day, taken in arrival_hours.items():
+        opened = always
+        if hours and hours.enabled:
+            kind = (date.fromisoformat(day).weekday(), day in holidays)
+            opened = by_kind.get(kind, -1)
+            if opened < 0:
+                opened = by_kind[kind] = sum(1 << h for h in open_hours(hours, day))
+        masks[opened | taken] += 1
+    return [sum(n for mask, n in masks.items() if mask >> h & 1) for h in range(24)]
 
 
 def utc_offset_minutes(day: str, tz: Any) -> int:
@@ -287,10 +325,18 @@ _INT_KEYS = tuple(f"{m}_{x}" for m in MEASURES for x in ("sum", "max"))
 
 
 def figures(
-    tx: Any, day_from: str, day_to: str, group: str, sla: SlaSettings, tz: Any, names: dict[str, str] | None = None
+    tx: Any,
+    day_from: str,
+    day_to: str,
+    group: str,
+    sla: SlaSettings,
+    tz: Any,
+    names: dict[str, str] | None = None,
+    hours: HoursSettings | None = None,
 ) -> dict[str, Any]:
     """The figures of a range from the store (sums computed in SQL over the stored durations,
-    Tx.figure_sums), with arrivals per hour."""
+    Tx.figure_sums), with arrivals per hour, each hour's averaged over the days the office was open in it by
+    `hours` (HoursSettings; None or without [hours]: over every day that had visitors)."""
     sql_group = "day" if group == "week" else group
     sums = tx.figure_sums(day_from, day_to, sql_group, limits_ms(sla))
     for s in sums:
@@ -301,6 +347,10 @@ def figures(
         sums = week_sums(sums)
     out = report(sums, sla, group, names, (day_from, day_to))
     open_days = tx.open_days(day_from, day_to)
+    offset = utc_offset_minutes(day_from, tz)
+    days_open = (
+        open_hours_per_hour(tx.arrival_hours(day_from, day_to, offset), hours) if hours and hours.enabled else None
+    )
     out.update(
         {
             "from": day_from,
@@ -314,7 +364,7 @@ def figures(
                 "copy_minutes": sla.copy_minutes,
             },
             "open_days": open_days,
-            "arrivals": arrivals(tx.arrivals_by_hour(day_from, day_to, utc_offset_minutes(day_from, tz)), open_days),
+            "arrivals": arrivals(tx.arrivals_by_hour(day_from, day_to, offset), open_days, days_open),
         }
     )
     return out

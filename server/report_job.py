@@ -101,19 +101,28 @@ def figures_job(settings: Any, day_from: str, day_to: str, group: str) -> dict[s
         "sla": asdict(settings.sla),
         "timezone": settings.office.timezone,
         "names": names,
+        "hours": asdict(settings.hours),  # the arrivals per hour: each hour's days open (figures.open_hours)
     }
 
 
 def figures_of(store: Any, job: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard's figures. job: from, to, group, sla (SlaSettings as a dict), timezone, names."""
+    """The dashboard's figures. job: from, to, group, sla (SlaSettings as a dict), timezone, names, hours
+    (HoursSettings as a dict, its tuples lists after JSON; absent: the office always open)."""
     from zoneinfo import ZoneInfo
 
     from server import figures
-    from server.config import SlaSettings
+    from server.config import HoursSettings, SlaSettings
 
+    hours = None
+    if job.get("hours"):
+        h = job["hours"]
+        days = tuple(tuple((start, end) for start, end in ranges) for ranges in h["days"])
+        hours = HoursSettings(
+            enabled=h["enabled"], days=days, holidays=tuple(h["holidays"]), last_ticket_minutes=h["last_ticket_minutes"]
+        )
     with store.read() as tx:
         sla, tz = SlaSettings(**job["sla"]), ZoneInfo(job["timezone"])
-        return figures.figures(tx, job["from"], job["to"], job["group"], sla, tz, job.get("names"))
+        return figures.figures(tx, job["from"], job["to"], job["group"], sla, tz, job.get("names"), hours)
 
 
 def make_figures(store: Any, job: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:

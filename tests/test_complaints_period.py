@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import sqlite3
+import subprocess
 import zipfile
 from datetime import datetime, timedelta
 
@@ -448,6 +449,37 @@ def test_print_shows_the_list_only(browser, office, months):
     expect(page.locator("#open-list li.complaint").first.locator(".text")).to_be_visible()
     expect(page.locator("#answered-list .answer", has_text="Petugas pagi ditambah.")).to_be_visible()
     expect(page.locator("#period-hint")).to_be_hidden()  # the screen's hint to choose a period
+    # a list's heading ("Sudah dijawab atau ditutup 5") is never left alone at a sheet's foot, its cards on the next
+    for title in ("#open-title", "#answered-title"):
+        assert page.evaluate(f"getComputedStyle(document.querySelector('{title}')).breakAfter") == "avoid", title
+    page.context.close()
+
+
+def printed_sheets(page, path, scale: float = 1) -> list[str]:
+    """The page printed to PDF as the browser's Print does (A4, its @page rule), each sheet's text as pdftotext
+    lays it out."""
+    page.pdf(path=str(path), prefer_css_page_size=True, scale=scale)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return [sheet for sheet in text.stdout.split("\f") if sheet.strip()]
+
+
+def test_the_printed_list_numbers_its_sheets_in_the_pages_language(browser, office, months, tmp_path):
+    """The month's complaints printed to hand up with the recap and the SKM report: each sheet says "Halaman 2 dari
+    3" at its foot, right, as theirs do (print.js, the catalogue's words), in the language the page shows, switched
+    without a reload ("Page 2 of 3"). Before, the complaints' sheets had no number: a dropped pile could not be put
+    back in order."""
+    page = open_page(browser, office)
+    expect(page.locator("#open-list li.complaint")).to_have_count(2)
+    sheets = printed_sheets(page, tmp_path / "pengaduan.pdf")
+    for n, sheet in enumerate(sheets, start=1):
+        assert sheet.strip().splitlines()[-1].strip() == f"Halaman {n} dari {len(sheets)}", sheet[-300:]
+    page.click("#lang-toggle")
+    expect(page.locator("#period-show")).to_have_text("Show")
+    # printed larger, the same list runs over several sheets: each its own number of them all
+    sheets = printed_sheets(page, tmp_path / "complaints.pdf", scale=2)
+    assert len(sheets) > 1
+    for n, sheet in enumerate(sheets, start=1):
+        assert sheet.strip().splitlines()[-1].strip() == f"Page {n} of {len(sheets)}", sheet[-300:]
     page.context.close()
 
 

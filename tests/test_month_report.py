@@ -307,3 +307,29 @@ def test_the_printed_dashboard_numbers_its_sheets_as_the_printed_recap(browser, 
     assert len(sheets) > 1
     for n, sheet in enumerate(sheets, start=1):
         assert sheet.strip().splitlines()[-1].strip() == f"Halaman {n} dari {len(sheets)}", sheet[-300:]
+
+
+def test_the_printed_dashboards_links_print_as_the_text_around_them(browser, server):
+    """Paper has nothing to click: printed, the dashboard's links (a measure's "(1 tidak diukur*)", which leads to
+    its note, and "Laporan SKM →") read as the text around them, black and not underlined, as the other printed
+    papers' text. Before, they printed brown or blue and underlined, the only coloured words of the table."""
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Tamu Tautan"), timeout=10)
+    assert r.status_code == 201, r.text  # no form time (not the kiosk's): the form's "tidak diukur" link
+    day = r.json()["ticket"]["day"]
+    context = browser.new_context(viewport={"width": 1123, "height": 794}, locale="id-ID")
+    try:
+        r = context.request.post(f"{server.url}/api/login", data={"username": "petugas", "password": PASSWORD})
+        assert r.ok, r.text()
+        page = context.new_page()
+        page.goto(f"{server.url}/counter/dashboard?from={day}&to={day}&group=day")
+        page.emulate_media(media="print")
+        links = page.evaluate(
+            """() => [...document.querySelectorAll("a")].filter((a) => a.getClientRects().length).map((a) => ({
+                 text: a.textContent.trim(), color: getComputedStyle(a).color, line: getComputedStyle(a).textDecorationLine,
+                 around: getComputedStyle(a.parentElement).color }))"""
+        )
+    finally:
+        context.close()
+    assert any("tidak diukur" in link["text"] for link in links), links
+    for link in links:
+        assert (link["color"], link["line"]) == (link["around"], "none"), link

@@ -857,8 +857,75 @@ def test_seeded_day_figures_from_the_api(app, client, seeded):
     }
     assert data["open_days"] == 1
     nine = data["arrivals"][9]  # four tickets between 09:00 and 09:05 WIB (02:00 UTC)
-    assert nine == {"hour": 9, "tickets": 4, "per_day": 4.0}
+    assert nine == {"hour": 9, "tickets": 4, "per_day": 4.0, "days": 1}
     assert sum(a["tickets"] for a in data["arrivals"]) == 4
+
+
+# The office's calendar: a full day Monday to Thursday, Friday's short hours (the morning only), a holiday.
+HALF_DAYS = """
+[hours]
+monday = "08:00-16:00"
+tuesday = "08:00-16:00"
+wednesday = "08:00-16:00"
+thursday = "08:00-16:00"
+friday = "08:00-11:30"
+saturday = ""
+sunday = ""
+holidays = ["2026-11-25"]
+"""
+
+
+@pytest.fixture
+def half_days(tmp_path, clock):
+    """An office of HALF_DAYS whose tickets (WIB) are: Wednesday 25 November, a holiday, one registered by the
+    front office at 10:30; Thursday 26th, a full day, 09:10, 09:40, 14:10, 14:20; Friday 27th, a half day,
+    09:15, 09:20, 10:05, and one registered at 15:00, after its closing."""
+    for application in made_app(write_config(tmp_path, extra=HALF_DAYS), clock):
+        service = application.extensions["antrian"]
+        for day, times in (("25", ["10:30"]), ("26", ["09:10", "09:40", "14:10", "14:20"]),
+                           ("27", ["09:15", "09:20", "10:05", "15:00"])):  # fmt: skip
+            for hhmm in times:
+                h, m = map(int, hhmm.split(":"))
+                clock.now = datetime(2026, 11, int(day), h - 7, m, tzinfo=UTC)
+                assert service.issue(visitor(name=f"Tamu {day} {hhmm}")).kind is Kind.CREATED
+        clock.now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+        yield application
+
+
+def test_arrivals_per_hour_average_over_the_days_open_in_that_hour(half_days):
+    """Arrivals per hour tell the head of office how many counters to open when. A Friday closing at 11:30 is open
+    in the morning's hours only: its closed afternoon is no afternoon without visitors. Each hour's tickets are
+    averaged over the days the office was open in that hour ([hours]: a range overlaps it), and any day with a
+    ticket in it (the front office registers after closing, on a holiday); before, over every day with visitors, so
+    Thursday's two arrivals at 14.00 read 0.67 a day, as if the office had been open then on three days."""
+    client = half_days.test_client()
+    h = login(half_days, client, "kepala", "officer")
+    data = client.get("/api/figures?from=2026-11-25&to=2026-11-27&group=day", headers=h).get_json()
+    assert data["open_days"] == 3
+    per_day = {a["hour"]: a["per_day"] for a in data["arrivals"]}
+    assert (per_day[14], per_day[9], per_day[10], per_day[15]) == (2.0, 2.0, 0.67, 0.5)
+    by_hour = {a["hour"]: (a["tickets"], a["days"], a["per_day"]) for a in data["arrivals"]}
+    assert by_hour[14] == (2, 1, 2.0)  # Thursday alone was open at 14.00
+    assert by_hour[9] == (4, 2, 2.0)  # Thursday and Friday, not the holiday
+    assert by_hour[10] == (2, 3, 0.67)  # and the holiday's registration at 10.30
+    assert by_hour[12] == (0, 1, 0.0)  # Friday closed at 11.30: Thursday's noon, without a visitor
+    assert by_hour[15] == (1, 2, 0.5)  # Thursday, and Friday's registration after closing
+    assert by_hour[7] == by_hour[20] == (0, 0, 0.0)  # closed every day
+    # the same from the kept days (figure_days) as from the tickets, and from the child process's JSON job
+    service = half_days.extensions["antrian"]
+    with service.store.write() as tx:
+        assert tx.keep_figure_days("2026-11-28", figures.limits_ms(service.settings.sla), 5)
+    assert client.get("/api/figures?from=2026-11-25&to=2026-11-27&group=day", headers=h).get_json() == data
+    import json
+
+    from server.report_job import figures_job, figures_of
+
+    job = json.loads(json.dumps(figures_job(service.settings, "2026-11-25", "2026-11-27", "day")))
+    assert figures_of(service.store, job)["arrivals"] == data["arrivals"]
+    # the dashboard's bar says over how many days
+    html = client.get("/counter/dashboard?from=2026-11-25&to=2026-11-27").get_data(as_text=True)
+    assert "<title>14.00: 2,00 tiket/hari (2 total, 1 hari buka)</title>" in html
+    assert "Kedatangan per jam (rata-rata tiket per hari buka pada jam itu)" in html
 
 
 @pytest.mark.parametrize("group", ["day", "month", "officer", "service"])
@@ -1226,11 +1293,11 @@ def test_the_arrivals_bars_say_their_tickets_a_day_in_the_pages_decimals(app, cl
     "4,0": in Indonesian 4.0 is not four. Each bar's figure is written as the page's other numbers are."""
     login(app, client, "kepala", "officer")
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
-    assert "<title>09.00: 4,00 tiket/hari (4 total)</title>" in html
-    assert "<title>10.00: 0,00 tiket/hari (0 total)</title>" in html
+    assert "<title>09.00: 4,00 tiket/hari (4 total, 1 hari buka)</title>" in html
+    assert "<title>10.00: 0,00 tiket/hari (0 total, 1 hari buka)</title>" in html
     assert not re.search(r"\d\.\d+ tiket/hari", html)
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&lang=en").get_data(as_text=True)
-    assert "<title>09.00: 4.00 tickets/day (4 in all)</title>" in html
+    assert "<title>09.00: 4.00 tickets/day (4 in all; days open: 1)</title>" in html
 
 
 def test_the_dashboard_links_its_periods_figures_as_xlsx_for_excel_then_csv(app, client, seeded):
@@ -1631,6 +1698,12 @@ def test_arrivals_per_hour_equal_strftime_at_any_fixed_offset(app, seeded, offse
             [f"{offset:+d} minutes", DAY, DAY],
         )
         assert tx.arrivals_by_hour(DAY, DAY, offset) == {r["h"]: r["n"] for r in rows}
+        assert tx.arrival_hours(DAY, DAY, offset) == {DAY: sum(1 << r["h"] for r in rows)}  # the hours with any
+    with seeded.store.write() as tx:  # the same from the kept day's hours (figure_days, per UTC hour)
+        assert tx.keep_figure_days("2026-11-29", figures.limits_ms(SLA), 5) == [DAY]
+    with seeded.store.read() as tx:
+        assert tx.arrivals_by_hour(DAY, DAY, offset) == {r["h"]: r["n"] for r in rows}
+        assert tx.arrival_hours(DAY, DAY, offset) == {DAY: sum(1 << r["h"] for r in rows)}
 
 
 # -- long exports are made beside the server ------------------------------------------------------

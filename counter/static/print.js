@@ -6,12 +6,14 @@ for (const button of document.querySelectorAll("[data-print]")) {
 }
 
 // Each printed page numbered at its foot, right, "Halaman 2 dari 7" (the recap and the guest book in Indonesian as
-// the form they number; the dashboard and the SKM report in the page's language). The words are the catalogue's
-// (the body's data-page-of: "Halaman {page} dari {pages}"). A stylesheet cannot read them from the page, and the
-// Content-Security-Policy allows no <style> in it, so they become the content of the @page margin box of the page's
-// own stylesheet (the one with its @page rule, which styles the box) here (CSSOM, which it allows).
+// the form they number; the dashboard, the SKM report and the complaints list in the page's language). The words are
+// the catalogue's (the body's data-page-of: "Halaman {page} dari {pages}"). A stylesheet cannot read them from the
+// page, and the Content-Security-Policy allows no <style> in it, so they become the content of the @page margin box
+// of the page's own stylesheet (the one with its @page rule, which styles the box) here (CSSOM, which it allows).
+// A page whose language changes without a reload (the complaints page: its bar's switch, common.js applyLang, sets
+// <html lang>) gives its English words too (data-page-of-en), and its rule is written again at each switch.
 {
-  const words = document.body.dataset.pageOf;
+  const data = document.body.dataset;
   const own = (s) => {
     try {
       return s.href && [...s.cssRules].some((rule) => rule instanceof CSSPageRule);
@@ -20,14 +22,22 @@ for (const button of document.querySelectorAll("[data-print]")) {
     }
   };
   const sheet = [...document.styleSheets].find(own);
-  if (words && sheet) {
-    const quoted = (text) => `"${text.replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ")}"`;
-    const counters = { "{page}": "counter(page)", "{pages}": "counter(pages)" };
+  const quoted = (text) => `"${text.replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ")}"`;
+  const counters = { "{page}": "counter(page)", "{pages}": "counter(pages)" };
+  let at = -1; // the index of the rule written here, once written
+  const number = () => {
+    const words = (document.documentElement.lang === "en" && data.pageOfEn) || data.pageOf;
+    if (!words || !sheet) return;
     const content = words
       .split(/(\{pages?\})/)
       .filter((part) => part !== "")
       .map((part) => counters[part] || quoted(part))
       .join(" ");
-    sheet.insertRule(`@page { @bottom-right { content: ${content}; } }`, sheet.cssRules.length);
+    if (at >= 0) sheet.deleteRule(at);
+    at = sheet.insertRule(`@page { @bottom-right { content: ${content}; } }`, sheet.cssRules.length);
+  };
+  number();
+  if (data.pageOfEn) {
+    new MutationObserver(number).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
   }
 }

@@ -461,6 +461,34 @@ class ReportQueries(TxBase):
             out[hour] = out.get(hour, 0) + n
         return out
 
+    def arrival_hours(self, day_from: str, day_to: str, utc_offset_minutes: int) -> dict[str, int]:
+        """The local hours (as arrivals_by_hour shifts them) in which each day of the range with tickets had one or
+        more, as a mask (bit h: the hour h.00-h.59); 0 for a day whose tickets have no readable time. From the kept
+        days' hours where they are kept (figure_days, per UTC hour: the mask turned by the offset), else from the
+        tickets. Ten years of kept days: one integer a day, made in SQL."""
+        width = 2 if utc_offset_minutes % 60 == 0 else 5
+        kept, missing = self._kept_days(day_from, day_to, None) if width == 2 else (set(), [])
+        out: dict[str, int] = {}
+        if kept:
+            turn = utc_offset_minutes // 60 % 24
+            bits = " | ".join(f"(coalesce({h} > 0, 0) << {i})" for i, h in enumerate(FIGURE_DAY_HOURS))
+            for day, utc in self.db.execute(
+                f"SELECT day, {bits} FROM figure_days WHERE grp = 'day' AND day BETWEEN ? AND ?", [day_from, day_to]
+            ):
+                out[day] = ((utc << turn) | (utc >> (24 - turn))) & 0xFFFFFF
+            where, params = _IN_DAYS.replace("t.day", "day"), [json.dumps(missing)]
+        else:
+            where, params = "day BETWEEN ? AND ?", [day_from, day_to]
+        if not kept or missing:
+            for day, hm in self.db.execute(
+                f"SELECT day, substr(created_at, 12, {width}) AS hm FROM tickets WHERE {where} GROUP BY day, hm", params
+            ):
+                out.setdefault(day, 0)
+                if hm and hm[:2].isdigit() and (width == 2 or hm[3:5].isdigit()):  # another program's time: no hour
+                    minute = int(hm[:2]) * 60 + (int(hm[3:5]) if width == 5 else 0)
+                    out[day] |= 1 << ((minute + utc_offset_minutes) % 1440 // 60)
+        return out
+
     def open_days(self, day_from: str, day_to: str) -> int:
         """How many local days of the range had at least one ticket."""
         return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?", [day_from, day_to])[
