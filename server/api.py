@@ -466,13 +466,19 @@ def login():
     throttle = current_app.extensions["antrian.login_throttle"]
     address, username = request.remote_addr or "?", username.strip().lower()
     device = limits.device_key(address)  # an IPv6 device's /64: a fresh address of its own is no fresh guesses
-    attempt = throttle.reserve(device, username)  # counted before the password is hashed, whatever the concurrency
+    devices = current_app.extensions["antrian.devices"]
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    # a browser whose device cookie names the account (not spent by wrong passwords) is no stranger to it: the
+    # strangers' failures at a name, from all their addresses together, do not close it to that browser
+    trusted = bool(cookie) and devices.trusted(devices.key(cookie, service().accounts.user(username)))
+    # counted before the password is hashed, whatever the concurrency
+    attempt = throttle.reserve(device, username, stranger=not trusted)
     if attempt.wait:
+        if not attempt.mine:  # the name's strangers' failures, not this device's: told to use the account's own PC
+            raise TooMany("login_strangers")
         # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
-    devices = current_app.extensions["antrian.devices"]
-    cookie = request.cookies.get(DEVICE_COOKIE)
     with throttle.turn(device):  # one device's attempts one after the other: never ahead of another's
         user = service().accounts.user(username)
         known = devices.key(cookie, user)  # this browser's device cookie names this account: its check goes first

@@ -34,6 +34,13 @@ class LoginAttempt(NamedTuple):
     at: float = 0.0  # when
 
 
+class Strangers(NamedTuple):
+    """The key of the failed logins at `username` from the devices the account never logged in from, whatever
+    their addresses (LoginThrottle.reserve's `stranger`)."""
+
+    username: str
+
+
 class LoginThrottle:
     """Failed password checks, counted before the password is hashed, whatever the concurrency. Each
     attempt counts for the name tried from its address, (address, username): `limit` (10) in any `window`
@@ -42,7 +49,13 @@ class LoginThrottle:
     address (an officer who mistyped goes on from zero) but takes from the address's count only its own
     attempt: the address's other failures stay, so logging in to one's own account between guesses at
     another's gains no guesses. An account's own password change (POST /api/me/password) counts for the
-    account too, whatever the address (`limit`; a session taken elsewhere guesses no faster). A refusal
+    account too, whatever the address (`limit`; a session taken elsewhere guesses no faster). A login from a
+    device the account never logged in from (no device cookie for it: DeviceTrust.trusted) counts for that name's
+    strangers too, whatever their addresses (`stranger`, the key Strangers(name)): `address_limit` in all, as many
+    as one device may fail, and then every stranger is refused that name. Before, a device that claims many
+    addresses of its network had `limit` guesses at one officer's password on each, bounded only by the line of
+    password checks (some 3,000 in 5 minutes). A success takes only its own attempt from the strangers' count, as
+    from its address's: the officer logging in from a new PC gives the guessers nothing. A refusal
     counts nowhere: a key that refuses does not use up another's. Attempts from one address are checked
     one after the other (`turn`), so a burst from one device waits behind itself and never queues
     another device's login behind it; at most `address_limit` of them wait.
@@ -62,12 +75,17 @@ class LoginThrottle:
         self.turns: dict[str, list[Any]] = {}  # address -> [its lock, attempts holding or awaiting it]
         self.lock = threading.Lock()
 
-    def reserve(self, address: str, username: str, account: str | None = None) -> LoginAttempt:
-        """Count an attempt at `username`'s password from `address` (and at `account`'s, given) before it
-        is checked; or, when one of its counts is full, refuse it and count it nowhere."""
+    def reserve(self, address: str, username: str, account: str | None = None, stranger: bool = False) -> LoginAttempt:
+        """Count an attempt at `username`'s password from `address` (and at `account`'s, given; and among the name's
+        strangers', `stranger`) before it is checked; or, when one of its counts is full, refuse it and count it
+        nowhere."""
         now = time.monotonic()
-        keys: tuple[Any, ...] = (address, (address, username)) + ((account,) if account else ())
-        limits = (self.address_limit, self.limit, self.limit)
+        keys: tuple[Any, ...] = (address, (address, username))
+        limits = [self.address_limit, self.limit]
+        if account:
+            keys, limits = (*keys, account), [*limits, self.limit]
+        if stranger:
+            keys, limits = (*keys, Strangers(username)), [*limits, self.address_limit]
         with self.lock:
             waits = []
             for key, limit in zip(keys, limits, strict=False):
@@ -118,7 +136,10 @@ class LoginThrottle:
         address, *others = attempt.keys
         with self.lock:
             for key in others:
-                self.failures.pop(key, None)
+                if isinstance(key, Strangers):  # the name's other strangers' failures stay, as the address's
+                    self._uncount(key, attempt.at)
+                else:
+                    self.failures.pop(key, None)
             self._uncount(address, attempt.at)
 
     def _uncount(self, key: Any, at: float) -> None:
@@ -221,6 +242,14 @@ class DeviceTrust:
                         self.busy[k] -= 1
                         if not self.busy[k]:
                             del self.busy[k]
+
+    def trusted(self, key: Any) -> bool:
+        """Whether `key` (DeviceTrust.key's, or None) is an entry whose logins are no stranger's (LoginThrottle's
+        `stranger`): it names the account, and its wrong passwords have not spent it."""
+        if key is None:
+            return False
+        with self.lock:
+            return not self._spent(key)
 
     def _spent(self, key: Any) -> bool:
         q = self.failures.get(key)

@@ -2880,8 +2880,10 @@ def build() -> dict[str, Any]:
                     "422": "form_incomplete: username or password missing.",
                     "429": "login_throttled: 10 failed logins at this username from this address, or 30 at any "
                     "from this address, within 5 minutes (a success clears its username's count, not the "
-                    "address's); login_busy: 8 password checks of devices without a device cookie for the account "
-                    "already wait, answered at once and counted nowhere.",
+                    "address's); login_strangers: 30 failed logins at this username within 5 minutes from all the "
+                    "devices without a device cookie for the account together, answered unchecked to every such "
+                    "device (the device is not held back); login_busy: 8 password checks of devices without a "
+                    "device cookie for the account already wait, answered at once and counted nowhere.",
                 },
                 body=_body(
                     {

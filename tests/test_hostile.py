@@ -100,6 +100,47 @@ def test_a_login_flood_is_counted_before_hashing_and_does_not_queue_an_officer(s
     assert statuses[-1] == 429
 
 
+def _login(server, device: str, username: str, password: str, cookie: str = "") -> tuple[int, dict, list[str]]:
+    """POST /api/login from `device`: its status, body and Set-Cookie headers (each of them)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20, source_address=(device, 0))
+    try:
+        headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+        conn.request("POST", "/api/login", json.dumps({"username": username, "password": password}), headers)
+        r = conn.getresponse()
+        return r.status, json.loads(r.read() or b"{}"), [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+    finally:
+        conn.close()
+
+
+def test_guesses_at_one_account_from_many_devices_are_bounded_and_its_own_pc_still_logs_in(server):
+    """Each device may guess 10 times at an account (and 30 in all), but a device on the office network can
+    claim many addresses (its subnet's): each had 10 more guesses at the same account, and the only bound left
+    was the line of password checks, some 3,000 in 5 minutes, 860,000 a day at one officer's password. Now the
+    devices the account never logged in from (no device cookie for it) may fail 30 times in all at it in 5
+    minutes; past that each of them is refused unchecked (429 login_strangers, its device not held back), a new
+    browser with the right password too, and told to log in from a PC the account used before: the officer's own
+    PC, whose cookie names the account, logs in."""
+    from server.auth import DEVICE_COOKIE, LoginThrottle
+
+    throttle = LoginThrottle()  # the server's counts: `limit` per name and device, `address_limit` strangers in all
+    server.add_user("wulan", "officer", "sandi-wulan-1")
+    status, _, cookies = _login(server, "127.0.5.1", "wulan", "sandi-wulan-1")  # wulan's own PC, yesterday
+    assert status == 200
+    cookie = next(c.split(";", 1)[0] for c in cookies if c.startswith(DEVICE_COOKIE + "="))
+    devices = [f"127.0.5.{2 + i}" for i in range(throttle.address_limit // throttle.limit)]
+    for device in devices:  # each device within its own limit at this name
+        for i in range(throttle.limit):
+            assert _login(server, device, "wulan", f"tebakan-{i}")[0] == 401
+    status, said, _ = _login(server, "127.0.5.10", "wulan", "tebakan-lagi")  # one more device: not checked
+    assert (status, said.get("error")) == (429, "login_strangers"), (status, said)
+    status, said, _ = _login(server, "127.0.5.11", "wulan", "sandi-wulan-1")  # a new browser, the right password
+    assert (status, said.get("error")) == (429, "login_strangers"), (status, said)
+    assert "PC" in said["message"], said
+    assert _http(server, "127.0.5.10", "GET", "/api/state")[0] == 200  # the refused device is not held back
+    assert _login(server, "127.0.5.1", "wulan", "sandi-wulan-1", cookie)[0] == 200  # her own PC logs in
+    assert _login(server, "127.0.5.10", "admin", "salah-sekali")[0] == 401  # another account: its own count
+
+
 # -- sessions and staff sockets -----------------------------------------------------------------
 class StaffSocket:
     def __init__(self, server, session: requests.Session):
