@@ -118,7 +118,8 @@ _PROFILES_BY_CASE = {profile.lower(): profile for profile in PROFILE_NAMES}
 
 def _line_meant(key: str, value: Any) -> str | None:
     """The line of config.toml a refused value most likely means, or None: a profile's name in other capitals or
-    misspelt (profile = "pos-5890", "POS5890"), the paper's width in quotes or with its unit (width_mm = "58 mm")."""
+    misspelt (profile = "pos-5890", "POS5890"), the paper's width in quotes or with its unit (width_mm = "58 mm"), the
+    transport in capitals or misspelt (type = "Network", "netwrok"), the port in quotes (port = "9100")."""
     if key == "profile" and isinstance(value, str):
         lowered = value.strip().lower()
         like = difflib.get_close_matches(lowered, list(_PROFILES_BY_CASE), n=1, cutoff=0.8)
@@ -128,6 +129,14 @@ def _line_meant(key: str, value: Any) -> str | None:
         found = re.fullmatch(r"\s*(58|80)(?:\.0*)?\s*(?:mm)?\s*", str(value), re.IGNORECASE)
         if found:
             return f"width_mm = {found[1]}"
+    if key == "type" and isinstance(value, str):  # "Network", "USB", "netwrok": one of the list, misspelt
+        like = difflib.get_close_matches(value.strip().lower(), PRINTER_TYPES, n=1, cutoff=0.6)
+        if like:
+            return f'type = "{like[0]}"'
+    if key == "port" and isinstance(value, str | float) and not isinstance(value, bool):  # port = "9100"
+        found = re.fullmatch(r"\s*(\d{1,5})(?:\.0*)?\s*", str(value))
+        if found and 1 <= int(found[1]) <= 65535:
+            return f"port = {int(found[1])}"
     return None
 
 

@@ -535,6 +535,9 @@ def _render(printer: Escpos, layout: Callable[[int], Iterable[_Item]], width_mm:
         elif isinstance(item, _Qr):
             apply(_CENTER)
             if printer.profile.supports("qrCode"):
+                # the printer's own code has no quiet zone: a blank line above it, as the one under it (ISO/IEC
+                # 18004's 4 modules; it came some 10 dots under the line before it, and phones misread it)
+                printer._raw(b"\n")
                 printer.qr(item.data, size=qr_module_dots(item.data, paper_dots(printer, width_mm)), native=True)
             elif printer.profile.supports("bitImageRaster"):
                 printer._raw(qr_raster(item.data, paper_dots(printer, width_mm)))

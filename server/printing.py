@@ -195,8 +195,9 @@ class PrintWorker(OutboxWorker):
                 self.name,
                 self.config.target,
             )
-        else:
-            log.info("printer %s (%s): paper no longer nearly out", self.name, self.config.target)
+        else:  # a roll that had run out is in again, not "no longer nearly out"
+            again = "paper in again" if was == printers.transport.PAPER_OUT else "paper no longer nearly out"
+            log.info("printer %s (%s): %s", self.name, self.config.target, again)
         try:
             self.service.tell_staff("printers", paper_notices(self.service.settings, self.service.print_workers))
         except Exception:

@@ -441,6 +441,9 @@ def test_a_roll_that_runs_out_with_no_ticket_waiting_is_said_as_out_not_taken_fo
     kiosk.answers[STATUS_PAPER] = PAPER_IN  # a new roll
     live.advance(61)
     assert staff_printers(rina, live, lambda n: n == []) == []
+    # the admin's log says the roll is in, not that a roll that had run out is "no longer nearly out"
+    since_out = live.log()[live.log().rindex("paper out, said to the front office") :]
+    assert "paper in again" in since_out and "no longer nearly out" not in since_out, since_out
 
 
 def test_a_new_roll_is_seen_within_the_minute_after_the_clock_was_stepped_back(live, kiosk):

@@ -280,6 +280,26 @@ def test_a_qr_code_drawn_as_an_image_has_the_standards_quiet_zone_of_4_modules()
             assert height == 2 * (177 + 2 * 4)
 
 
+def test_a_printers_own_qr_code_has_4_blank_modules_of_paper_above_and_below_it():
+    """A printer's own QR code (GS ( k) has no quiet zone of its own: the printer's manuals leave it to what is sent
+    round it. The ticket's came straight under the line "Antrian di depan Anda", its letters some 10 dots above the
+    code (the 34 dots of a line less Font A's 24): under 2 modules of 6 dots, where ISO/IEC 18004 asks for 4 and a
+    phone misreads a code next to printed text. A blank line is fed before it (and one after, as before)."""
+    line_dots, font_a_dots = 34, 24  # a line at the default spacing (1/6 inch at 203 dpi); Font A's letters
+    for profile, width_mm in (("TM-T20II", 80), ("TM-T20II", 58), (None, 58)):
+        for out in (
+            ticket_bytes(make_slip(), profile, width_mm),
+            form_copy_bytes(make_form(survey_url=URL + "?survey=1"), profile, width_mm),
+        ):
+            module = out[out.index(GS + b"(k\x03\x001C") + 7]
+            before = re.sub(rb"\x1ba.", b"", out[: out.index(GS + b"(k")], flags=re.S)  # alignment sets no dot
+            feeds = len(before) - len(before.rstrip(b"\n"))  # the text line's own and the blank ones after it
+            above = line_dots - font_a_dots + (feeds - 1) * line_dots
+            after = out[out.index(GS + b"(k\x03\x001Q0") + 8 :]
+            below = line_dots * (len(after) - len(after.lstrip(b"\n"))) or (6 * line_dots if FEED_6 in after else 0)
+            assert above >= 4 * module and below >= 4 * module, (profile, width_mm, module, above, below)
+
+
 def test_a_printer_with_native_qr_gets_gs_k_and_no_image():
     for profile, width_mm in (("TM-T20II", 80), (None, 80), ("TM-T20II", 58)):
         out = ticket_bytes(make_slip(), profile, width_mm)
@@ -1211,6 +1231,21 @@ def test_a_misspelt_printer_key_names_the_one_it_misspells():
             {"type": "dummy", "width_mm": "80 mm"},
             "printers.kiosk.width_mm: must be 58 or 80, a number without quotes or mm: write width_mm = 80",
             "harus 58 atau 80, angka tanpa tanda kutip atau mm: tulis width_mm = 80",
+        ),
+        (  # the transport misspelt or in capitals: the list alone, as before, left the admin to find it in it
+            {"type": "netwrok", "host": "192.168.1.50"},
+            'printers.kiosk.type: must be one of usb, network, serial, file, cups, dummy: did you mean type = "network"?',
+            'harus salah satu dari usb, network, serial, file, cups, dummy: maksudnya type = "network"?',
+        ),
+        (
+            {"type": "USB", "vendor_id": 0x0416, "product_id": 0x5011},
+            'printers.kiosk.type: must be one of usb, network, serial, file, cups, dummy: did you mean type = "usb"?',
+            'harus salah satu dari usb, network, serial, file, cups, dummy: maksudnya type = "usb"?',
+        ),
+        (
+            {"type": "network", "host": "192.168.1.50", "port": "9100"},
+            "printers.kiosk.port: must be an integer 1-65535, a number without quotes: write port = 9100",
+            "harus bilangan bulat 1-65535, angka tanpa tanda kutip: tulis port = 9100",
         ),
         (
             {"type": "dummy", "codepage": "CP437"},
