@@ -324,3 +324,57 @@ def test_the_admin_docs_say_how_long_a_stop_waits():
     operations = " ".join((ROOT / "docs" / "operations.md").read_text(encoding="utf-8").split())
     assert f"(up to {seconds} s, for a printer slow to answer" in operations
     assert f"paling lama {seconds} detik" in " ".join(GUIDE.split())
+
+
+# -- README's Layout and docs/architecture.md's rooms: every folder and module that exists ------------------------
+def layout_missing(text: str) -> list[str]:
+    """The top-level folders (`voices/`, `.ci/`) and the modules and folders of server/ (`serverlock.py`, `data/`)
+    that no `span` of `text` names; a span naming a file in one (`.ci/run`, `static/live.js`) names the folder."""
+    spans = set(re.findall(r"`([^`]+)`", FENCE.sub("", text)))
+
+    def named(name: str) -> bool:
+        return any(s == name or (name.endswith("/") and s.startswith(name)) for s in spans)
+
+    folders = sorted(
+        f"{p.name}/"
+        for p in ROOT.iterdir()
+        if p.is_dir()
+        and (not p.name.startswith(".") or p.name == ".ci")  # .git, .venv and the tools' caches are no one's
+        and p.name not in ("var", "build")  # the office's data, a build's: .gitignore's
+        and not p.name.endswith(".egg-info")
+    )
+    server = sorted(
+        f"{p.name}/" if p.is_dir() else p.name
+        for p in (ROOT / "server").iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and p.name != "__pycache__")
+    )
+    return [f for f in folders if not named(f)] + [f"server/{n}" for n in server if not named(n)]
+
+
+def test_the_readme_layout_names_every_folder_and_server_module():
+    """README's "## Layout" names every top-level folder of the project and every module and folder of server/:
+    voices/, .ci/ and a dozen of server's modules (serverlock.py, xlsx.py, archive.py ...) were missing."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    assert layout_missing(layout) == []
+    old = "`server/` (`core.py`; `service/`; `store/`) · `kiosk/` · `display/` · `counter/` · `printers/` · `shared/`"
+    assert {"voices/", ".ci/", "server/serverlock.py", "server/xlsx.py", "server/data/"} <= set(layout_missing(old))
+
+
+def test_the_architecture_names_every_module_in_its_rooms():
+    """docs/architecture.md names (in a `span`) every module of server/, its service/ and store/, printers/ and
+    shared/, and the print agent: the store's drafts, serverlock.py, xlsx.py and printers' transport were missing."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    spans = re.findall(r"`([^`]+)`", FENCE.sub("", text))
+    files = [
+        *(ROOT / "server").glob("*.py"),
+        *(ROOT / "server" / "service").glob("*.py"),
+        *(ROOT / "server" / "store").glob("*.py"),
+        *(ROOT / "printers").glob("*.py"),
+        *(ROOT / "shared").glob("*.py"),
+        ROOT / "kiosk" / "agent.py",
+    ]
+    stems = sorted({p.stem for p in files if p.name != "__init__.py"})
+    assert {"drafts", "serverlock", "transport", "words"} <= set(stems)
+    missing = [s for s in stems if not any(re.search(rf"(?<!\w){re.escape(s)}(?:\.py)?(?!\w)", x) for x in spans)]
+    assert missing == []
