@@ -209,6 +209,8 @@ def test_many_counters_on_a_recall_at_once_show_every_tile_whole_and_each_recall
     tiles over the latest calls and the waiting counts, five rows of them for ten counters."""
     page = new_page(browser, size)
     for count, query in COUNTS.items():
+        if count == 6 and size == (1080, 1920):
+            continue  # one column of tiles there (test_five_and_six_counters_on_a_tv_on_its_side_read_their_names_…)
         open_display(page, crowded, f"{query}{'&' if query else '?'}lang={lang}")
         caught_up(page, crowded)
         page.wait_for_function(SETTLED, timeout=15_000, polling=50)
@@ -445,5 +447,88 @@ def test_a_few_counters_keep_each_waiting_count_whole_in_its_panel(browser, few,
                     row,
                 )
             assert_readable(page, size, f"{n} counters, {lang}")
+    finally:
+        page.context.close()
+
+
+# -- five and six counters on a TV on its side: the names read from farther ---------------------------------------------
+# In two columns of tiles "Loket 1" was 28 px at 1080x1920 (capitals 1 cm on a 43" TV, read to 2 m) and 24 px at
+# 768x1366, held to the size of the longest name among them. Five and six counters are now one column of tiles, each
+# name beside its number as with four; with names of some 40 characters among them two columns stay on a 768x1366
+# monitor only (in one, their tiles had no room for their texts at 24 px). Each: (counters, capitals in mm on a 43" TV
+# at 1080x1920 and at 768x1366; measured 19.2 / 16.0 at 1080 and 17.3 / 14.1 mm at 768, 10 and 12 mm before).
+TALL = {"?counters=1,2,6,9,10": (5, 18, 16.5), "?counters=1,2,3,6,9,10": (6, 15, 13.5)}
+LONG_AMONG = "?counters=1,2,3,4,5,6"  # Loket 4 and 5 named "Loket N – Registrasi & Verifikasi Akun" (38 characters)
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (768, 1366)], ids=["portrait", "768x1366"])
+def test_five_and_six_counters_on_a_tv_on_its_side_read_their_names_from_farther(browser, crowded, size):
+    """Five and six counters (recalls, a last call, a break with and without a ticket, one serving) on a TV on its side:
+    one column of tiles, each name on one line beside its number, capitals of 1.5 to 1.9 cm on a 43" TV at 1080x1920
+    (1.35 to 1.7 at 768x1366) where they were 1 and 1.2 cm; every text 24 px or more, whole, over no other; the latest
+    calls and the waiting counts there, during a recall's flash and after it. With names of 38 characters among six: at
+    1080x1920 one column too, the short names at 1.7 units at least (they were 28 px, 1.4), every name whole; at 768x1366
+    two columns, as before (one column's tiles had their status and marker at 17 px there)."""
+    from test_display_counter_distance import NAMES_DRAWN, mm_per_px
+
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    portrait = size[0] == 1080
+    try:
+        for query, (count, portrait_mm, monitor_mm) in TALL.items():
+            where = f"{size[0]}x{size[1]}, {count} counters"
+            open_display(page, crowded, query)
+            caught_up(page, crowded)
+            page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+            page.evaluate("document.fonts.ready")
+            if count == 6 and portrait:
+                pause_clock(page, 0.25)  # the recall's flash ends only as the test moves the clock
+                r = crowded.sessions[10].post(f"{crowded.url}/api/counters/10/recall", json={}, timeout=5)
+                assert r.status_code == 200, r.text
+                page.locator(f"{tile(10)}.flash").wait_for()
+                caught_up(page, crowded)
+            for when in ("", ", after the flash") if count == 6 and portrait else ("",):
+                if when:
+                    page.clock.fast_forward(6000)
+                    page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+                keep_shot(page, f"tall-{size[0]}x{size[1]}-{count}{when.replace(', ', '-').replace(' ', '-')}.png")
+                at = where + when
+                assert_readable(page, size, at)
+                tiles = page.evaluate(NAMES_DRAWN)
+                assert len(tiles) == count, at
+                least = portrait_mm if portrait else monitor_mm
+                for t in tiles:
+                    assert t["text"] == NAMES[t["id"]] and not t["cut"] and t["lines"] == 1, f"{at}: {t}"
+                    tall = t["cap"] * mm_per_px(size)
+                    assert tall >= least, (
+                        f"{at}: {t['text']!r} capitals {tall:.1f} mm ({t['px']:.1f} px), {least} needed"
+                    )
+                    if t["number"] not in ("—", PAUSED["id"][0]):
+                        assert t["numberPx"] >= 2 * t["px"] - 0.5, f"{at}: {t}"
+                assert page.evaluate("document.getElementById('counters').dataset.cols") == "1", at
+                rows = page.evaluate(RECENT_ROWS)
+                assert rows and all(r["whole"] for r in rows), f"{at}: {rows}"
+                m = page.evaluate(PANELS)
+                assert len(m["waiting"]) == 3, f"{at}: {m['waiting']}"
+                for rect in (r for row in m["waiting"] for r in row):
+                    assert inside(rect, m["panel"]), f"{at}: waiting {rect} past {m['panel']}"
+        # names of 38 characters among six: one column at 1080x1920, the others' names larger than in two columns (the
+        # long names whole, smaller); two columns on the 768x1366 monitor, where one column's tiles have no room for
+        # their texts at 24 px beside them
+        open_display(page, crowded, LONG_AMONG)
+        caught_up(page, crowded)
+        page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+        page.evaluate("document.fonts.ready")
+        keep_shot(page, f"tall-{size[0]}x{size[1]}-long.png")
+        where = f"{size[0]}x{size[1]}, six with long names"
+        assert_readable(page, size, where)
+        if not portrait:
+            assert_crowded_tiles(page, crowded, size, "id", where)
+            return
+        assert page.evaluate("document.getElementById('counters').dataset.cols") == "1", where
+        tiles = page.evaluate(NAMES_DRAWN)
+        assert all(t["text"] == NAMES[t["id"]] and not t["cut"] for t in tiles), f"{where}: {tiles}"
+        short = [t["px"] for t in tiles if t["id"] not in LONG_NAMED]
+        assert min(short) >= 1.7 * min(size) / 54, f"{where}: short names at {short} px"
     finally:
         page.context.close()

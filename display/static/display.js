@@ -550,6 +550,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   let farTried = ""; // what the choice of the far sizes was made for (render), and the choice
   let farKept = false;
   let farNamesLost = ""; // the names (and screen) of which one does not fit on a line at the far size
+  let tallLost = ""; // the names and screen of five or six counters on a TV on its side that one column did not hold
   // `on`: "" (one to three counters) or "4" (four: display.css sizes the tiles from their height), false for none.
   function setFar(on) {
     if (on === false) {
@@ -582,12 +583,24 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
   function render() {
     const shown = state.counters.filter(counterShown);
-    const cols = shown.length > 4 ? 2 : 1;
+    const upright = matchMedia("(orientation: portrait)").matches;
+    // Five or six counters on a TV on its side: one column of tiles, each name beside its number, at the far sizes of
+    // four (display.css data-far="4", from the tiles' height) while every name is drawn so, else at the sizes of
+    // before (a long name among them); two columns, as before, only where a tile of one column would be too low for
+    // its texts at 24 px or have its name over its number or cut (below). In two columns "Loket 1" was 28 px at
+    // 1080x1920 (capitals 1 cm on a 43" TV, read to 2 m): in one, 44 px with six and 53 px with five, 36 px beside
+    // names of 38 characters (tests/test_display_many_counters.py).
+    const tall = upright && shown.length > 4 && shown.length <= 6;
+    // (not the tiles' height, which the choice changes: display.css --tile-rows)
+    const tallKey = [innerWidth, innerHeight, document.body.classList.contains("announcing")]
+      .concat(shown.map((c) => c.name)).join("|");
+    const cols = shown.length > 4 && !(tall && tallKey !== tallLost) ? 2 : 1;
     $counters.style.setProperty("--cols", String(cols));
     $counters.dataset.cols = String(cols); // display.css: a TV on its side stacks a tile's texts in two columns
     const tileRows = String(Math.max(1, Math.ceil(shown.length / cols)));
     $counters.style.setProperty("--rows", tileRows);
-    // display.css: on a TV on its side, five rows of tiles and more take more of the screen's height.
+    // display.css: on a TV on its side, five rows of tiles and more take more of the screen's height (one column of
+    // five or six too: without it, six names were 33 px at 1080x1920, smaller than in two columns)
     if ($counters.parentElement.style.getPropertyValue("--tile-rows") !== tileRows) {
       $counters.parentElement.style.setProperty("--tile-rows", tileRows);
     }
@@ -596,7 +609,6 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // .dense gives the tiles the room that their texts at 24 px need, so that no tile is cramped (before, their texts
     // went down to 16 px: fitCard, cramped), the waiting counts by letter; under 1160 px across (1024x768) its side
     // column is narrow (.dense-narrow: the latest calls without their time). 1366x768 holds ten at 24 px as it is.
-    const upright = matchMedia("(orientation: portrait)").matches;
     const small = upright || innerWidth < 1366 || innerHeight < 768;
     const dense = cols > 1 && small && READABLE_PX > minUnit() * 1.2 && Number(tileRows) >= (upright ? 4 : 5);
     const narrow = dense && !upright && innerWidth < 1160;
@@ -663,8 +675,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       k.label.textContent].join("\u0001"))).join("|");
     if (farKey !== farTried) {
       farTried = farKey;
-      farKept = cols === 1 && Number(tileRows) <= 4 && namesKey !== farNamesLost;
-      setFar(farKept && (Number(tileRows) === 4 ? "4" : ""));
+      farKept = cols === 1 && namesKey !== farNamesLost;
+      setFar(farKept && (Number(tileRows) >= 4 ? "4" : ""));
       if (farKept) {
         for (const k of ks) fitCard(k, cols);
         const lost = farLost(ks);
@@ -676,6 +688,16 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
     }
     for (const c of shown) fitCard(cards.get(c.id), cols);
+    // five or six in one column, a tile too low for its texts at 24 px even so (a long name on a 768x1366 monitor: its
+    // status and marker at 17 px), or one whose name goes over its number or is cut (a name of 100 characters, whole in
+    // two columns): two columns, until the names or the screen change
+    const worse = (k) => ["cramped", "stacked", "keyed"].some((c) => k.root.classList.contains(c))
+      || (k.name.classList.contains("clamped") && overflows(k.name));
+    if (tall && cols === 1 && ks.some(worse)) {
+      tallLost = tallKey;
+      render();
+      return;
+    }
     if (cols > 1) evenTexts(shown.map((c) => cards.get(c.id)));
     for (const c of shown) cutName(cards.get(c.id));
     showCalling(); // off a tile whose called ticket has left it (finished, skipped, transferred, the next one called)
@@ -903,11 +925,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       return true;
     };
     // A call still waiting at its counter (its visitor not there yet) with no room for its row: its counter's name on
-    // one line, then the names of the rows over it on one line each, the oldest first, then (on a TV on its side) the
-    // services said under the rows; only a row that has no room even so gives way, the other rows as they were (and no
-    // older call goes under its place: render). Before, a row on three lines (a counter named with 40 characters over
-    // its "Panggilan ke-2") gave way to an older or a shorter call, or the panel kept one row and empty room under it,
-    // while the call still waited for its visitor (tests/test_display_upright_names.py).
+    // one line, then the names of the rows over it on one line each, the oldest first, then the rows' recall lines and
+    // services at 24 px, then (on a TV on its side) the services said under the rows; only a row that has no room even
+    // so gives way, the other rows as they were (and no older call goes under its place: render). Before, a row on
+    // three lines (a counter named with 40 characters over its "Panggilan ke-2") gave way to an older or a shorter
+    // call, or the panel kept one row and empty room under it, while the call still waited for its visitor
+    // (tests/test_display_upright_names.py).
     const makeRoom = (li) => {
       const undo = []; // what was changed, as it was
       const line = (e) => {
@@ -927,8 +950,24 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         undo.push(() => e.insertBefore(svc, next));
         return room();
       };
+      // a row's recall line ("Panggilan ke-2") and its service at 1.2 units (24 px: their size on a tile), not the
+      // row's 1.6rem (43 px at 1080x1920): on a TV on its side with three counters, two recalls' lines left the third
+      // call, still waiting, 3 px short of the panel, and it was not listed (nor its service, which its tile left out)
+      const lower = (e) => {
+        const parts = [...e.querySelectorAll(".nth, .svc")]
+          .filter((x) => parseFloat(getComputedStyle(x).fontSize) > least(1.2) + 0.5);
+        if (!parts.length) return false;
+        for (const x of parts) {
+          const was = x.style.fontSize;
+          x.style.fontSize = least(1.2).toFixed(1) + "px";
+          undo.push(() => {
+            x.style.fontSize = was;
+          });
+        }
+        return room();
+      };
       const rows = [li, ...[...$recent.children].filter((e) => e !== li).reverse()];
-      if (rows.some(line) || rows.some(unsaid)) return true;
+      if (rows.some(line) || rows.some(lower) || rows.some(unsaid)) return true;
       for (const back of undo.reverse()) back();
       return false;
     };
@@ -1279,14 +1318,29 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // keeping its size and place: on two lines, it pushed the number onto the tile's top edge and its second line
       // past the bottom one (6 to 11 px). Where it has no room there either, the tile goes over to the name over its
       // number (below).
+      // the marker's words as drawn (under the number they may be wider than its column, centred on it)
+      const subText = () => {
+        const range = document.createRange();
+        range.selectNodeContents(k.sub);
+        return range.getBoundingClientRect();
+      };
       const clear = (e) => {
-        const s = k.sub.getBoundingClientRect();
+        const s = subText();
         return ![...e.getClientRects()].some((r) => Math.min(r.right, s.right) - Math.max(r.left, s.left) >= 0.5
           && Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top) >= 0.5);
       };
-      const wide = () => !k.root.classList.contains("sub-wide")
-        || (k.sub.getBoundingClientRect().left >= k.head.getBoundingClientRect().left - 0.5
-          && [k.name, k.meta, k.status].every(clear));
+      // not past half the tile's padding ("Panggilan ke-2" at 24 px under a number of 56 px, six counters in one column
+      // on a 768x1366 monitor, ran past its column to the tile's edge); on one line into the name's column (.sub-wide),
+      // clear of the name, the service and the status
+      const wide = () => {
+        if (!k.sub.textContent || k.root.classList.contains("idle")) return true;
+        const s = subText(), cs = getComputedStyle(k.root);
+        const edge = k.root.getBoundingClientRect().right - parseFloat(cs.borderRightWidth)
+          - parseFloat(cs.paddingRight) / 2;
+        if ($counters.dataset.far === "4" && s.right > edge + 0.5) return false; // (a low tile's 24 px marker)
+        return !k.root.classList.contains("sub-wide")
+          || (s.left >= k.head.getBoundingClientRect().left - 0.5 && [k.name, k.meta, k.status].every(clear));
+      };
       // the number and what is under it within the tile (its padding box: they are centred in its row)
       const fits = () => texts() && !overflows(k.head) && below() <= k.root.clientHeight + 0.5 && wide();
       const fitted = () => {
