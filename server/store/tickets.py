@@ -350,22 +350,31 @@ class TicketQueries(TxBase):
         (priority lane first, then position), as one string: each ticket's service written as its mark (`marks[i]`
         for `services[i]`, one character each; None: the services' codes, each one character); and how many
         waiting tickets of `services` have no position. One statement: the services of a line of a thousand as one
-        value, not a thousand rows."""
+        value, not a thousand rows.
+
+        The day's whole line is read from its index (m034) and each ticket's service written as its mark or NULL (a
+        service not of `services`), which group_concat leaves out: cheaper than an `IN` looked up at each row. The
+        line before a ticket is two ranges of the index, the lanes before its own and its own lane before its
+        position, not the whole line tested row by row (docs/performance.md, "The slip's line from its issue")."""
+        if not services:
+            return "", 0
         in_sql = ", ".join("?" for _ in services)
-        column, pairs = "service", []
-        if marks is not None:
-            column = "CASE service " + " ".join("WHEN ? THEN ?" for _ in services) + " END"
-            pairs = [x for code, mark in zip(services, marks, strict=True) for x in (code, mark)]
-        line = f"FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({in_sql})"
-        before, params = "", []
-        if lane is not None:
-            before, params = " AND (priority_lane > ? OR (priority_lane = ? AND position < ?))", [lane, lane, position]
-        sql = (
-            f"SELECT (SELECT group_concat(c, '') FROM (SELECT {column} AS c {line}{before}"
-            " ORDER BY priority_lane DESC, position)),"
-            f" (SELECT COUNT(*) {line} AND position IS NULL)"
-        )
-        row = self.db.execute(sql, [*pairs, day, *services, *params, day, *services]).fetchone()
+        column = "CASE service " + " ".join("WHEN ? THEN ?" for _ in services) + " END"
+        pairs = [x for code, mark in zip(services, marks or services, strict=True) for x in (code, mark)]
+        line = "FROM tickets WHERE day = ? AND status = 'waiting'"
+
+        def part(where: str) -> str:
+            inner = f"SELECT {column} AS c {line}{where} ORDER BY priority_lane DESC, position"
+            return f"(SELECT group_concat(c, '') FROM ({inner}))"
+
+        if lane is None:
+            read, params = part(""), [*pairs, day]
+        else:
+            earlier, own = part(" AND priority_lane > ?"), part(" AND priority_lane = ? AND position < ?")
+            read = f"coalesce({earlier}, '') || coalesce({own}, '')"
+            params = [*pairs, day, lane, *pairs, day, lane, position]
+        sql = f"SELECT {read}, (SELECT COUNT(*) {line} AND service IN ({in_sql}) AND position IS NULL)"
+        row = self.db.execute(sql, [*params, day, *services]).fetchone()
         return row[0] or "", row[1]
 
     def busy_counters(self) -> dict[int, str]:
